@@ -1,0 +1,68 @@
+extension Change {
+    /// Checks that every operation is one this kind of entity has, with a
+    /// value of the right type and size.
+    ///
+    /// - Throws: ``ChangeFormatError`` naming the first operation refused.
+    public func validate() throws(ChangeFormatError) {
+        for operation in operations {
+            switch (kind, operation) {
+            case (.workspace, .set("name", .string(let name))):
+                try Self.check(name, "name", maximumLength: 200)
+            case (.workspace, .admit(_, let name)):
+                try Self.check(name, "device name", maximumLength: 200)
+            case (.statement, .set("title", .string(let title))):
+                try Self.check(title, "title", maximumLength: 1_000)
+            case (.statement, .set("source", .string(let source))):
+                try Self.check(source, "source", maximumLength: 2_000)
+            case (.statement, .set("published", .string(let published))):
+                try Self.check(published, "publication date", maximumLength: 100)
+            case (.statement, .set("revision", .string(let hex))):
+                guard RevisionHash(hex: hex) != nil else {
+                    throw ChangeFormatError("a revision hash (64 lower-case hex digits)")
+                }
+            case (.annotation, .set("target", let value)):
+                _ = try Target(json: value)
+            case (.annotation, .set("note", .string(let note))):
+                guard note.utf8.count <= maximumNoteBytes else {
+                    throw ChangeFormatError("a note of at most \(maximumNoteBytes) bytes, found \(note.utf8.count)")
+                }
+            case (.annotation, .set("status", .string(let status))):
+                guard Status(rawValue: status) != nil else {
+                    throw ChangeFormatError("a status (\(Status.allCases.map(\.rawValue).joined(separator: ", "))), found \"\(status)\"")
+                }
+            case (.annotation, .set("motivation", .string(let motivation))):
+                guard Motivation(rawValue: motivation) != nil else {
+                    throw ChangeFormatError("a W3C motivation, found \"\(motivation)\"")
+                }
+            case (.annotation, .addTag(let tag)), (.annotation, .removeTag(let tag)):
+                if let problem = Tag.problem(with: tag) { throw ChangeFormatError(problem) }
+            case (.annotation, .delete), (.annotation, .restore):
+                break
+            case (_, .set(let field, _)):
+                throw ChangeFormatError("a field a \(kind.rawValue) has, with a value of its type; found \"\(field)\"")
+            default:
+                throw ChangeFormatError("an operation a \(kind.rawValue) has, found \(operation.name)")
+            }
+        }
+    }
+
+    private static func check(_ text: String, _ name: String, maximumLength: Int) throws(ChangeFormatError) {
+        guard text.unicodeScalars.count <= maximumLength else {
+            throw ChangeFormatError("a \(name) of at most \(maximumLength) characters")
+        }
+    }
+}
+
+extension ChangeOperation {
+    /// The operation's name as written in a change.
+    public var name: String {
+        switch self {
+        case .set: "set"
+        case .addTag: "addTag"
+        case .removeTag: "removeTag"
+        case .delete: "delete"
+        case .restore: "restore"
+        case .admit: "admit"
+        }
+    }
+}

@@ -1,0 +1,174 @@
+/// The kinds of entity that changes edit.
+public enum EntityKind: String, Hashable, Sendable, CaseIterable {
+    /// The workspace itself: its name and its members.
+    case workspace
+    case statement
+    case annotation
+}
+
+/// One immutable edit of one entity by one device: the unit of the log.
+///
+/// A change is written once, as one line of canonical JSON, and from then on
+/// travels and is checked as those exact bytes (``SignedChange``). The fields
+/// appear in this order (see `Protocol/changes.md`):
+///
+///     {"v":1,"ws":W,"author":D,"seq":N,("prev":H|"key":K),"hlc":[MS,C],
+///      "kind":KIND,"entity":E,"parents":[H...],"ops":[OP...]}
+///
+/// `prev` (the id of the author's change `seq - 1`) is present exactly when
+/// `seq > 1`; `key` (the author's Ed25519 public key, hex) exactly when
+/// `seq == 1`, so every replica learns a device's key from its first change.
+public struct Change: Hashable, Sendable {
+    public static let formatVersion = 1
+
+    public var workspace: WorkspaceID
+    public var author: DeviceID
+    public var seq: Int
+    /// The author's previous change; nil exactly for `seq == 1`.
+    public var previous: ChangeID?
+    /// The author's public key (32 bytes); present exactly for `seq == 1`.
+    public var publicKey: [UInt8]?
+    public var clock: HLCTimestamp
+    public var kind: EntityKind
+    public var entity: EntityID
+    /// The entity's heads the author had seen, sorted by id, no duplicates.
+    public var parents: [ChangeID]
+    public var operations: [ChangeOperation]
+
+    public init(workspace: WorkspaceID, author: DeviceID, seq: Int, previous: ChangeID?, publicKey: [UInt8]?,
+                clock: HLCTimestamp, kind: EntityKind, entity: EntityID, parents: [ChangeID],
+                operations: [ChangeOperation]) {
+        self.workspace = workspace
+        self.author = author
+        self.seq = seq
+        self.previous = previous
+        self.publicKey = publicKey
+        self.clock = clock
+        self.kind = kind
+        self.entity = entity
+        self.parents = Array(Set(parents)).sorted()
+        self.operations = operations
+    }
+
+    /// The canonical bytes of this change (no line feed).
+    public var encoded: [UInt8] {
+        var members: [CanonicalJSON.Member] = [
+            .init("v", .integer(Self.formatVersion)),
+            .init("ws", .string(workspace.rawValue)),
+            .init("author", .string(author.rawValue)),
+            .init("seq", .integer(seq)),
+        ]
+        if let previous { members.append(.init("prev", .string(previous.hex))) }
+        if let publicKey { members.append(.init("key", .string(Hex.encode(publicKey)))) }
+        members += [
+            .init("hlc", .array([.integer(clock.milliseconds), .integer(clock.counter)])),
+            .init("kind", .string(kind.rawValue)),
+            .init("entity", .string(entity.rawValue)),
+            .init("parents", .array(parents.map { .string($0.hex) })),
+            .init("ops", .array(operations.map(\.json))),
+        ]
+        return CanonicalJSON.object(members).encoded
+    }
+
+    /// Reads a change from its canonical bytes.
+    ///
+    /// - Throws: ``ChangeFormatError`` when the bytes are not canonical JSON,
+    ///   a field is missing, misplaced, of the wrong type or out of range.
+    public init(decoding bytes: some Collection<UInt8>) throws(ChangeFormatError) {
+        let json: CanonicalJSON
+        do {
+            json = try CanonicalJSON(parsing: bytes)
+        } catch {
+            throw ChangeFormatError("canonical JSON \(error)")
+        }
+        guard case .object(let members) = json else { throw ChangeFormatError("a JSON object") }
+        var fields = FieldReader(members: members)
+
+        let version = try fields.integer("v")
+        guard version == Self.formatVersion else {
+            throw ChangeFormatError("format version \(Self.formatVersion), found \(version)")
+        }
+        guard let workspace = WorkspaceID(rawValue: try fields.string("ws")) else {
+            throw ChangeFormatError("\"ws\" to be a workspace id (26 base32 characters)")
+        }
+        guard let author = DeviceID(rawValue: try fields.string("author")) else {
+            throw ChangeFormatError("\"author\" to be a device id in canonical form")
+        }
+        let seq = try fields.integer("seq")
+        guard seq >= 1 else { throw ChangeFormatError("\"seq\" of at least 1, found 0") }
+        var previous: ChangeID?
+        var publicKey: [UInt8]?
+        if seq > 1 {
+            guard let id = ChangeID(hex: try fields.string("prev")) else {
+                throw ChangeFormatError("\"prev\" to be a change id (64 lower-case hex digits)")
+            }
+            previous = id
+        } else {
+            guard let key = Hex.decode(Substring(try fields.string("key")).utf8, count: 32) else {
+                throw ChangeFormatError("\"key\" to be a public key (64 lower-case hex digits)")
+            }
+            publicKey = key
+        }
+        guard case .array(let hlc) = try fields.value("hlc"), hlc.count == 2,
+              case .integer(let milliseconds) = hlc[0], case .integer(let counter) = hlc[1] else {
+            throw ChangeFormatError("\"hlc\" to be [milliseconds,counter]")
+        }
+        guard let kind = EntityKind(rawValue: try fields.string("kind")) else {
+            throw ChangeFormatError("\"kind\" to be workspace, statement or annotation")
+        }
+        guard let entity = EntityID(rawValue: try fields.string("entity")) else {
+            throw ChangeFormatError("\"entity\" to be an entity id (26 base32 characters)")
+        }
+        guard case .array(let parentValues) = try fields.value("parents") else {
+            throw ChangeFormatError("\"parents\" to be an array of change ids")
+        }
+        var parents: [ChangeID] = []
+        for value in parentValues {
+            guard case .string(let hex) = value, let id = ChangeID(hex: hex) else {
+                throw ChangeFormatError("\"parents\" to be an array of change ids")
+            }
+            guard parents.last.map({ $0 < id }) ?? true else {
+                throw ChangeFormatError("\"parents\" sorted with no duplicates")
+            }
+            parents.append(id)
+        }
+        guard case .array(let operationValues) = try fields.value("ops"), !operationValues.isEmpty else {
+            throw ChangeFormatError("\"ops\" to be a non-empty array of operations")
+        }
+        var operations: [ChangeOperation] = []
+        for value in operationValues { operations.append(try ChangeOperation(json: value)) }
+        try fields.end()
+
+        self.init(workspace: workspace, author: author, seq: seq, previous: previous, publicKey: publicKey,
+                  clock: HLCTimestamp(milliseconds: milliseconds, counter: counter), kind: kind,
+                  entity: entity, parents: parents, operations: operations)
+    }
+}
+
+/// Reads an object's members in their required order.
+private struct FieldReader {
+    var members: ArraySlice<CanonicalJSON.Member>
+
+    init(members: [CanonicalJSON.Member]) { self.members = members[...] }
+
+    mutating func value(_ key: String) throws(ChangeFormatError) -> CanonicalJSON {
+        guard let member = members.first else { throw ChangeFormatError("field \"\(key)\", found the end") }
+        guard member.key == key else { throw ChangeFormatError("field \"\(key)\", found \"\(member.key)\"") }
+        members = members.dropFirst()
+        return member.value
+    }
+
+    mutating func string(_ key: String) throws(ChangeFormatError) -> String {
+        guard case .string(let string) = try value(key) else { throw ChangeFormatError("\"\(key)\" to be a string") }
+        return string
+    }
+
+    mutating func integer(_ key: String) throws(ChangeFormatError) -> Int {
+        guard case .integer(let integer) = try value(key) else { throw ChangeFormatError("\"\(key)\" to be an integer") }
+        return integer
+    }
+
+    func end() throws(ChangeFormatError) {
+        if let extra = members.first { throw ChangeFormatError("no field after \"ops\", found \"\(extra.key)\"") }
+    }
+}

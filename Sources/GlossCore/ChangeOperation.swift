@@ -1,0 +1,76 @@
+/// One edit inside a change.
+///
+/// Written as a JSON array whose first element names the operation:
+/// `["set",FIELD,VALUE]`, `["addTag",TAG]`, `["removeTag",TAG]`, `["delete"]`,
+/// `["restore"]`, `["admit",DEVICE-ID,NAME]`.
+public enum ChangeOperation: Hashable, Sendable {
+    /// Sets a field of the entity (a register: the last write wins).
+    case set(field: String, value: CanonicalJSON)
+    case addTag(String)
+    case removeTag(String)
+    case delete
+    case restore
+    /// Makes a device a member of the workspace under a human name.
+    case admit(DeviceID, name: String)
+
+    var json: CanonicalJSON {
+        switch self {
+        case .set(let field, let value): .array([.string("set"), .string(field), value])
+        case .addTag(let tag): .array([.string("addTag"), .string(tag)])
+        case .removeTag(let tag): .array([.string("removeTag"), .string(tag)])
+        case .delete: .array([.string("delete")])
+        case .restore: .array([.string("restore")])
+        case .admit(let device, let name): .array([.string("admit"), .string(device.rawValue), .string(name)])
+        }
+    }
+
+    init(json: CanonicalJSON) throws(ChangeFormatError) {
+        guard case .array(let elements) = json, case .string(let verb)? = elements.first else {
+            throw ChangeFormatError("an operation is an array starting with its name")
+        }
+        let arguments = Array(elements.dropFirst())
+        func strings(_ count: Int) throws(ChangeFormatError) -> [String] {
+            let strings = arguments.compactMap { argument -> String? in
+                if case .string(let string) = argument { string } else { nil }
+            }
+            guard arguments.count == count, strings.count == count else {
+                throw ChangeFormatError("\"\(verb)\" with \(count) string argument(s)")
+            }
+            return strings
+        }
+        switch verb {
+        case "set":
+            guard arguments.count == 2, case .string(let field) = arguments[0] else {
+                throw ChangeFormatError("\"set\" with a field name and a value")
+            }
+            self = .set(field: field, value: arguments[1])
+        case "addTag":
+            self = .addTag(try strings(1)[0])
+        case "removeTag":
+            self = .removeTag(try strings(1)[0])
+        case "delete":
+            _ = try strings(0)
+            self = .delete
+        case "restore":
+            _ = try strings(0)
+            self = .restore
+        case "admit":
+            let values = try strings(2)
+            guard let id = DeviceID(rawValue: values[0]) else {
+                throw ChangeFormatError("admit names a device id in canonical form, found \"\(values[0])\"")
+            }
+            self = .admit(id, name: values[1])
+        default:
+            throw ChangeFormatError("an operation set, addTag, removeTag, delete, restore or admit, found \"\(verb)\"")
+        }
+    }
+}
+
+/// Why bytes are not a well-formed change.
+public struct ChangeFormatError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var reason: String
+
+    public init(_ reason: String) { self.reason = reason }
+
+    public var description: String { reason }
+}

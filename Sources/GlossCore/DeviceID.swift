@@ -1,0 +1,90 @@
+import Crypto
+
+/// A device's identity: the SHA-256 of its Ed25519 public key, printed as
+/// Syncthing prints device ids.
+///
+/// The 52 base32 characters of the hash are cut into four groups of 13, each
+/// followed by a Luhn mod 32 check character, and the 56 characters are shown
+/// in eight dash-separated groups of seven:
+/// `MFZWI3D-BONSGYC-...`. A mistyped character or a swap of two neighbours is
+/// caught by the check characters instead of naming some other device.
+public struct DeviceID: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The canonical printed form, with check characters and dashes.
+    public let rawValue: String
+
+    /// Accepts only the canonical form (as written in changes); see
+    /// ``init(parsing:)`` for what a person types.
+    public init?(rawValue: String) {
+        guard let id = DeviceID(parsing: rawValue), id.rawValue == rawValue else { return nil }
+        self = id
+    }
+
+    /// The id of the device that holds `publicKey`.
+    public init(publicKey: Curve25519.Signing.PublicKey) {
+        self.init(hash: Array(SHA256.hash(data: publicKey.rawRepresentation)))
+    }
+
+    private init(hash: [UInt8]) {
+        let plain = Array(Base32.encode(hash).utf8)
+        var checked: [UInt8] = []
+        for group in stride(from: 0, to: 52, by: 13) {
+            let chunk = plain[group..<group + 13]
+            checked += chunk
+            checked.append(Self.luhn32(chunk))
+        }
+        var printed: [UInt8] = []
+        for (index, digit) in checked.enumerated() {
+            if index > 0 && index % 7 == 0 { printed.append(UInt8(ascii: "-")) }
+            printed.append(digit)
+        }
+        rawValue = String(decoding: printed, as: UTF8.self)
+    }
+
+    /// Reads a device id as a person may type it: any case, with or without
+    /// dashes and spaces, with 0, 1 and 8 read as O, I and B. Returns nil when
+    /// the length is wrong or a check character does not match.
+    public init?(parsing text: String) {
+        var digits: [UInt8] = []
+        for byte in text.uppercased().utf8 {
+            switch byte {
+            case UInt8(ascii: "-"), UInt8(ascii: " "): continue
+            case UInt8(ascii: "0"): digits.append(UInt8(ascii: "O"))
+            case UInt8(ascii: "1"): digits.append(UInt8(ascii: "I"))
+            case UInt8(ascii: "8"): digits.append(UInt8(ascii: "B"))
+            default: digits.append(byte)
+            }
+        }
+        guard digits.count == 56 else { return nil }
+        var plain: [UInt8] = []
+        for group in stride(from: 0, to: 56, by: 14) {
+            let chunk = digits[group..<group + 13]
+            guard chunk.allSatisfy({ Base32.value(of: $0) != nil }),
+                  Self.luhn32(chunk) == digits[group + 13] else { return nil }
+            plain += chunk
+        }
+        guard let hash = Base32.decode(String(decoding: plain, as: UTF8.self)), hash.count == 32 else {
+            return nil
+        }
+        self.init(hash: hash)
+    }
+
+    /// The first group, enough to tell a team's devices apart in tables.
+    public var short: String { String(rawValue.prefix(7)) }
+
+    public var description: String { rawValue }
+
+    public static func < (lhs: DeviceID, rhs: DeviceID) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// Luhn mod 32 over base32 digits, computed as Syncthing does (the factor
+    /// starts at 1), so ids can be checked by the same rule.
+    private static func luhn32<Digits: Collection<UInt8>>(_ digits: Digits) -> UInt8 {
+        var factor = 1
+        var sum = 0
+        for digit in digits {
+            let addend = factor * Base32.value(of: digit)!
+            factor = factor == 2 ? 1 : 2
+            sum += addend / 32 + addend % 32
+        }
+        return Base32.alphabet[(32 - sum % 32) % 32]
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Crypto
+
+/// The SHA-256 of a change's exact bytes: its identity everywhere.
+public struct ChangeID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The 32 bytes of the hash.
+    public let bytes: [UInt8]
+
+    public init?(bytes: [UInt8]) {
+        guard bytes.count == 32 else { return nil }
+        self.bytes = bytes
+    }
+
+    /// The id of the change whose encoding is `line`.
+    public init<Line: DataProtocol>(hashing line: Line) {
+        bytes = Array(SHA256.hash(data: line))
+    }
+
+    /// Reads the 64 lower-case hex digits of a change id.
+    public init?(hex: some StringProtocol) {
+        guard let bytes = Hex.decode(Substring(hex).utf8, count: 32) else { return nil }
+        self.bytes = bytes
+    }
+
+    public var hex: String { Hex.encode(bytes) }
+    public var description: String { hex }
+
+    public static func < (lhs: ChangeID, rhs: ChangeID) -> Bool {
+        lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
+    }
+}
+
+/// Identifies a workspace: every replica of one team workspace shares it.
+///
+/// 128 random bits, 26 lower-case base32 characters.
+public struct WorkspaceID: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: String
+
+    public init?(rawValue: String) {
+        guard EntityID.isWellFormed(rawValue) else { return nil }
+        self.rawValue = rawValue
+    }
+
+    /// A new random workspace id.
+    public static func random(using generator: inout some RandomNumberGenerator) -> WorkspaceID {
+        let bytes = (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        return WorkspaceID(rawValue: Base32.encode(bytes).lowercased())!
+    }
+
+    public var description: String { rawValue }
+}
+
+/// Identifies a statement or an annotation: 26 lower-case base32 characters.
+public struct EntityID: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let rawValue: String
+
+    public init?(rawValue: String) {
+        guard Self.isWellFormed(rawValue) else { return nil }
+        self.rawValue = rawValue
+    }
+
+    /// The id of the entity created by the change `seq` of `author`: the first
+    /// 128 bits of SHA-256 over "gloss-entity", the author and the sequence
+    /// number. Unique because an author never reuses a sequence number, and
+    /// reproducible, so no randomness is needed to write a change.
+    public init(createdBy author: DeviceID, seq: Int) {
+        let digest = SHA256.hash(data: Array("gloss-entity \(author) \(seq)".utf8))
+        rawValue = Base32.encode(digest.prefix(16)).lowercased()
+    }
+
+    /// The first eight characters, how ids are shown in tables.
+    public var short: String { String(rawValue.prefix(8)) }
+    public var description: String { rawValue }
+
+    public static func < (lhs: EntityID, rhs: EntityID) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    static func isWellFormed(_ text: String) -> Bool {
+        text.utf8.count == 26 && text.utf8.allSatisfy {
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "2")...UInt8(ascii: "7")).contains($0)
+        }
+    }
+}
+
+/// The SHA-256 of a statement revision's NFC text in UTF-8.
+public struct RevisionHash: Hashable, Sendable, CustomStringConvertible {
+    public let hex: String
+
+    public init?(hex: String) {
+        guard Hex.decode(Substring(hex).utf8, count: 32) != nil else { return nil }
+        self.hex = hex
+    }
+
+    /// The hash of `text`, which must already be NFC.
+    public init(text: String) {
+        hex = Hex.encode(SHA256.hash(data: Array(text.utf8)))
+    }
+
+    public var description: String { hex }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import GRDB
+import GlossCore
+import GlossMerge
+
+/// Appends this device's changes to the log inside one open transaction,
+/// and keeps the derived state in step with the log.
+struct LogWriter {
+    let db: Database
+    let key: DeviceKey
+    let workspace: WorkspaceID
+
+    /// The sequence number this device's next change will carry.
+    func nextSeq() throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT seq FROM author_head WHERE author = ?", arguments: [key.id.rawValue]).map { $0 + 1 } ?? 1
+    }
+
+    /// Writes a change of `entity` made of `operations`, signed by this
+    /// device, on top of the entity's current heads; then re-derives the
+    /// entity's state.
+    @discardableResult
+    func append(kind: EntityKind, entity: EntityID, operations: [ChangeOperation], now: Int) throws -> SignedChange {
+        let author = key.id
+        let head = try Row.fetchOne(db, sql: "SELECT seq, id FROM author_head WHERE author = ?", arguments: [author.rawValue])
+        let seq = (head?["seq"] as Int?).map { $0 + 1 } ?? 1
+        let previous = (head?["id"] as Data?).flatMap { ChangeID(bytes: Array($0)) }
+        let parents = try Data.fetchAll(db, sql: "SELECT change FROM entity_head WHERE entity = ?", arguments: [entity.rawValue])
+            .compactMap { ChangeID(bytes: Array($0)) }
+        var clock = HybridClock(last: try lastClockReading())
+        let reading = clock.tick(now: now)
+        try db.execute(sql: "INSERT OR REPLACE INTO clock (singleton, ms, counter) VALUES (1, ?, ?)",
+                       arguments: [reading.milliseconds, reading.counter])
+        let change = Change(workspace: workspace, author: author, seq: seq, previous: previous,
+                            publicKey: seq == 1 ? Array(key.publicKey.rawRepresentation) : nil,
+                            clock: reading, kind: kind, entity: entity, parents: parents, operations: operations)
+        do {
+            try change.validate()
+        } catch {
+            throw StoreError.rejected(error)
+        }
+        let signed = SignedChange(signing: change, with: key)
+        try insert(signed)
+        try rederive(kind: kind, entity: entity)
+        return signed
+    }
+
+    private func lastClockReading() throws -> HLCTimestamp {
+        guard let row = try Row.fetchOne(db, sql: "SELECT ms, counter FROM clock") else {
+            return HLCTimestamp(milliseconds: 0, counter: 0)
+        }
+        return HLCTimestamp(milliseconds: row["ms"], counter: row["counter"])
+    }
+
+    /// Adds a checked change to the log and moves the author's and the
+    /// entity's heads.
+    private func insert(_ signed: SignedChange) throws {
+        let change = signed.change
+        try db.cachedStatement(sql: """
+            INSERT INTO change (id, author, seq, hlc_ms, hlc_counter, kind, entity, bytes, signature)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                Data(signed.id.bytes), change.author.rawValue, change.seq, change.clock.milliseconds,
+                change.clock.counter, change.kind.rawValue, change.entity.rawValue, Data(signed.bytes),
+                Data(signed.signature),
+            ])
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO author_head (author, seq, id) VALUES (?, ?, ?)")
+            .execute(arguments: [change.author.rawValue, change.seq, Data(signed.id.bytes)])
+        for parent in change.parents {
+            try db.cachedStatement(sql: "DELETE FROM entity_head WHERE entity = ? AND change = ?")
+                .execute(arguments: [change.entity.rawValue, Data(parent.bytes)])
+        }
+        try db.cachedStatement(sql: "INSERT INTO entity_head (entity, change) VALUES (?, ?)")
+            .execute(arguments: [change.entity.rawValue, Data(signed.id.bytes)])
+        if let publicKey = change.publicKey {
+            try db.execute(sql: "INSERT OR IGNORE INTO device (id, public_key) VALUES (?, ?)",
+                           arguments: [change.author.rawValue, Data(publicKey)])
+        }
+    }
+
+    /// Replaces the derived state of one entity with what its changes make.
+    func rederive(kind: EntityKind, entity: EntityID) throws {
+        let graph = ChangeGraph(try LogReader.changes(of: entity, in: db))
+        switch kind {
+        case .workspace:
+            let state = WorkspaceState(deriving: graph.ordered)
+            try db.execute(sql: "UPDATE workspace SET name = ?", arguments: [state.name])
+            try db.execute(sql: "DELETE FROM member")
+            for (device, name) in state.members {
+                try db.execute(sql: "INSERT INTO member (device, name) VALUES (?, ?)", arguments: [device.rawValue, name])
+            }
+        case .statement:
+            guard let state = StatementState(deriving: graph) else { return }
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO statement (id, title, source, published, revision, author, created_ms, created_counter)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [state.id.rawValue, state.title, state.source, state.published, state.revision.hex,
+                                 state.author.rawValue, state.created.milliseconds, state.created.counter])
+            let text = try String.fetchOne(db, sql: "SELECT body FROM text WHERE revision = ?", arguments: [state.revision.hex]) ?? ""
+            try index(entity, kind: kind, body: [state.title ?? "", text].joined(separator: "\n"))
+        case .annotation:
+            guard let state = AnnotationState(deriving: graph) else { return }
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO annotation (id, statement, revision, exact, prefix, suffix, start, "end", note,
+                    status, motivation, deleted, author, created_ms, created_counter, modified_by, modified_ms, modified_counter)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [
+                    state.id.rawValue, state.target.statement.rawValue, state.target.revision.hex, state.target.exact,
+                    state.target.prefix, state.target.suffix, state.target.start, state.target.end, state.note,
+                    state.status.rawValue, state.motivation.rawValue, state.isDeleted, state.author.rawValue,
+                    state.created.milliseconds, state.created.counter, state.modifiedBy.rawValue,
+                    state.modified.milliseconds, state.modified.counter,
+                ])
+            try db.execute(sql: "DELETE FROM annotation_tag WHERE annotation = ?", arguments: [entity.rawValue])
+            for tag in state.tags {
+                try db.execute(sql: "INSERT INTO annotation_tag (annotation, tag) VALUES (?, ?)", arguments: [entity.rawValue, tag])
+            }
+            try index(entity, kind: kind, body: state.isDeleted ? nil : [state.target.exact, state.note, state.tags.joined(separator: " ")]
+                .joined(separator: "\n"))
+        }
+    }
+
+    /// Replaces the entity's full-text entry; nil removes it.
+    private func index(_ entity: EntityID, kind: EntityKind, body: String?) throws {
+        try db.execute(sql: "DELETE FROM search WHERE entity = ?", arguments: [entity.rawValue])
+        if let body {
+            try db.execute(sql: "INSERT INTO search (entity, kind, body) VALUES (?, ?, ?)",
+                           arguments: [entity.rawValue, kind.rawValue, body])
+        }
+    }
+}
+
+/// Reads changes back from the log as the exact bytes stored.
+enum LogReader {
+    /// Every change of `entity`, decoded from its stored bytes.
+    static func changes(of entity: EntityID, in db: Database) throws -> [SignedChange] {
+        try Row.fetchAll(db, sql: "SELECT bytes, signature FROM change WHERE entity = ? ORDER BY arrival",
+                         arguments: [entity.rawValue]).map(decode)
+    }
+
+    static func decode(_ row: Row) throws -> SignedChange {
+        let bytes: Data = row["bytes"]
+        let signature: Data = row["signature"]
+        do {
+            return try SignedChange(bytes: Array(bytes), signature: Array(signature))
+        } catch {
+            throw StoreError.database("a stored change is malformed (\(error)); run `gloss verify`")
+        }
+    }
+}

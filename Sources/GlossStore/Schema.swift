@@ -1,0 +1,117 @@
+import GRDB
+
+/// The database schema, built only by these numbered migrations.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("1-log-and-state") { db in
+            try db.execute(sql: """
+                -- The record log: each change's exact bytes and signature, plus
+                -- columns copied out of the bytes so they can be indexed.
+                CREATE TABLE change (
+                    arrival INTEGER PRIMARY KEY,      -- local arrival order
+                    id BLOB NOT NULL UNIQUE,          -- SHA-256 of bytes
+                    author TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    hlc_ms INTEGER NOT NULL,
+                    hlc_counter INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    entity TEXT NOT NULL,
+                    bytes BLOB NOT NULL,
+                    signature BLOB NOT NULL,
+                    UNIQUE (author, seq)
+                );
+                CREATE INDEX change_by_entity ON change (entity, arrival);
+                CREATE INDEX change_by_clock ON change (hlc_ms, hlc_counter);
+
+                -- Each author's latest change: the end of its hash chain.
+                CREATE TABLE author_head (
+                    author TEXT PRIMARY KEY,
+                    seq INTEGER NOT NULL,
+                    id BLOB NOT NULL
+                ) WITHOUT ROWID;
+
+                -- Each entity's heads: its changes no other change names as parent.
+                CREATE TABLE entity_head (
+                    entity TEXT NOT NULL,
+                    change BLOB NOT NULL,
+                    PRIMARY KEY (entity, change)
+                ) WITHOUT ROWID;
+
+                -- Devices whose public key a seq-1 change has introduced.
+                CREATE TABLE device (
+                    id TEXT PRIMARY KEY,
+                    public_key BLOB NOT NULL
+                ) WITHOUT ROWID;
+
+                -- The local hybrid logical clock's last reading (one row).
+                CREATE TABLE clock (
+                    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+                    ms INTEGER NOT NULL,
+                    counter INTEGER NOT NULL
+                );
+
+                -- Statement revisions' texts, addressed by their SHA-256.
+                CREATE TABLE text (
+                    revision TEXT PRIMARY KEY,
+                    body TEXT NOT NULL
+                ) WITHOUT ROWID;
+
+                -- Derived state: a cache of what the log says, rebuilt per entity.
+                CREATE TABLE workspace (
+                    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+                    id TEXT NOT NULL,
+                    name TEXT NOT NULL
+                );
+                CREATE TABLE member (
+                    device TEXT PRIMARY KEY,
+                    name TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE statement (
+                    id TEXT PRIMARY KEY,
+                    title TEXT,
+                    source TEXT,
+                    published TEXT,
+                    revision TEXT NOT NULL,
+                    author TEXT NOT NULL,
+                    created_ms INTEGER NOT NULL,
+                    created_counter INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE annotation (
+                    id TEXT PRIMARY KEY,
+                    statement TEXT NOT NULL,
+                    revision TEXT NOT NULL,
+                    exact TEXT NOT NULL,
+                    prefix TEXT NOT NULL,
+                    suffix TEXT NOT NULL,
+                    start INTEGER NOT NULL,
+                    "end" INTEGER NOT NULL,
+                    note TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    motivation TEXT NOT NULL,
+                    deleted INTEGER NOT NULL,
+                    author TEXT NOT NULL,
+                    created_ms INTEGER NOT NULL,
+                    created_counter INTEGER NOT NULL,
+                    modified_by TEXT NOT NULL,
+                    modified_ms INTEGER NOT NULL,
+                    modified_counter INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX annotation_by_statement ON annotation (statement, start);
+                CREATE TABLE annotation_tag (
+                    annotation TEXT NOT NULL,
+                    tag TEXT NOT NULL,
+                    PRIMARY KEY (annotation, tag)
+                ) WITHOUT ROWID;
+                CREATE INDEX annotation_tag_by_tag ON annotation_tag (tag);
+
+                -- Full text over notes, quotes, tags, statement titles and texts.
+                CREATE VIRTUAL TABLE search USING fts5 (
+                    entity UNINDEXED, kind UNINDEXED, body,
+                    tokenize = 'unicode61 remove_diacritics 2'
+                );
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,203 @@
+import Foundation
+import GRDB
+import GlossCore
+import GlossMerge
+
+/// Where a new annotation goes in its statement's text.
+public enum Span: Sendable {
+    /// An exact quote; `occurrence` (from 1) picks one when it repeats.
+    case quote(String, occurrence: Int?)
+    /// Code points `start..<end` of the NFC text.
+    case positions(start: Int, end: Int)
+}
+
+/// The fields an annotation command sets; nil leaves a field as it is.
+public struct AnnotationEdit: Sendable {
+    public var note: String?
+    public var addedTags: [String]
+    public var removedTags: [String]
+    public var status: Status?
+    public var motivation: Motivation?
+
+    public init(note: String? = nil, addedTags: [String] = [], removedTags: [String] = [], status: Status? = nil,
+                motivation: Motivation? = nil) {
+        self.note = note
+        self.addedTags = addedTags
+        self.removedTags = removedTags
+        self.status = status
+        self.motivation = motivation
+    }
+}
+
+/// Which annotations a listing shows.
+public struct AnnotationFilter: Sendable {
+    public var statement: EntityID?
+    public var tag: String?
+    public var status: Status?
+    public var author: DeviceID?
+    public var includeDeleted: Bool
+
+    public init(statement: EntityID? = nil, tag: String? = nil, status: Status? = nil, author: DeviceID? = nil,
+                includeDeleted: Bool = false) {
+        self.statement = statement
+        self.tag = tag
+        self.status = status
+        self.author = author
+        self.includeDeleted = includeDeleted
+    }
+}
+
+extension Store {
+    /// Annotates a span of `statement`'s current revision.
+    ///
+    /// - Throws: ``StoreError``, with nothing written, when the statement is
+    ///   unknown, the span cannot be anchored, or a field is invalid.
+    public func annotate(_ statement: EntityID, span: Span, edit: AnnotationEdit, now: Int) throws(StoreError) -> AnnotationState {
+        let state = try self.statement(statement)
+        let text = StatementText(statement: statement, text: try self.text(of: state.revision))
+        let target: Target
+        do {
+            switch span {
+            case .quote(let quote, let occurrence): target = try text.target(quote: quote, occurrence: occurrence)
+            case .positions(let start, let end): target = try text.target(start: start, end: end)
+            }
+        } catch {
+            throw .anchor(error)
+        }
+        var operations: [ChangeOperation] = [
+            .set(field: "target", value: target.json),
+            .set(field: "status", value: .string((edit.status ?? .open).rawValue)),
+            .set(field: "motivation", value: .string((edit.motivation ?? .commenting).rawValue)),
+        ]
+        operations += try Self.fieldOperations(edit, current: nil)
+        return try write { writer in
+            let entity = EntityID(createdBy: writer.key.id, seq: try writer.nextSeq())
+            try writer.append(kind: .annotation, entity: entity, operations: operations, now: now)
+            return try Self.annotation(entity, in: writer.db)!
+        }
+    }
+
+    /// Changes the fields `edit` names.
+    ///
+    /// - Throws: ``StoreError/invalidInput(_:)`` when `edit` changes nothing.
+    public func edit(_ annotation: EntityID, _ edit: AnnotationEdit, now: Int) throws(StoreError) -> AnnotationState {
+        try write { writer in
+            guard let current = try Self.annotation(annotation, in: writer.db) else {
+                throw StoreError.notFound(kind: .annotation, prefix: annotation.rawValue)
+            }
+            let operations = try Self.fieldOperations(edit, current: current)
+            guard !operations.isEmpty else {
+                throw StoreError.invalidInput("expected an edit that changes annotation \(annotation.short), found only its current values")
+            }
+            try writer.append(kind: .annotation, entity: annotation, operations: operations, now: now)
+            return try Self.annotation(annotation, in: writer.db)!
+        }
+    }
+
+    /// Deletes (`true`) or restores (`false`) an annotation. A deleted
+    /// annotation keeps its history and can be restored.
+    public func setDeleted(_ annotation: EntityID, _ deleted: Bool, now: Int) throws(StoreError) -> AnnotationState {
+        try write { writer in
+            guard let current = try Self.annotation(annotation, in: writer.db) else {
+                throw StoreError.notFound(kind: .annotation, prefix: annotation.rawValue)
+            }
+            guard current.isDeleted != deleted else {
+                throw StoreError.invalidInput("expected a \(deleted ? "live" : "deleted") annotation, found annotation \(annotation.short) already \(deleted ? "deleted" : "live")")
+            }
+            try writer.append(kind: .annotation, entity: annotation, operations: [deleted ? .delete : .restore], now: now)
+            return try Self.annotation(annotation, in: writer.db)!
+        }
+    }
+
+    /// The operations that turn `current` (nil: a new annotation) into what
+    /// `edit` asks for, leaving out what would change nothing.
+    private static func fieldOperations(_ edit: AnnotationEdit, current: AnnotationState?) throws(StoreError) -> [ChangeOperation] {
+        var operations: [ChangeOperation] = []
+        if let note = edit.note?.nfc, note != current?.note ?? "" {
+            guard note.utf8.count <= maximumNoteBytes else {
+                throw .invalidInput("expected a note of at most 1 MB, found \(note.utf8.count) bytes")
+            }
+            operations.append(.set(field: "note", value: .string(note)))
+        }
+        if let status = edit.status, let current, status != current.status {
+            operations.append(.set(field: "status", value: .string(status.rawValue)))
+        }
+        if let motivation = edit.motivation, let current, motivation != current.motivation {
+            operations.append(.set(field: "motivation", value: .string(motivation.rawValue)))
+        }
+        let tags = Set(current?.tags ?? [])
+        let added = Set(edit.addedTags.map(\.nfc))
+        let removed = Set(edit.removedTags.map(\.nfc))
+        if let both = added.intersection(removed).sorted().first {
+            throw .invalidInput("expected a tag to be added or removed, found \"\(both)\" in both")
+        }
+        for tag in added.union(removed).sorted() {
+            if let problem = Tag.problem(with: tag) { throw .invalidInput("expected \(problem)") }
+        }
+        operations += added.subtracting(tags).sorted().map { .addTag($0) }
+        operations += removed.intersection(tags).sorted().map { .removeTag($0) }
+        return operations
+    }
+
+    /// The annotation `id`, or an error naming it.
+    public func annotation(_ id: EntityID) throws(StoreError) -> AnnotationState {
+        guard let annotation = try read({ db in try Self.annotation(id, in: db) }) else {
+            throw .notFound(kind: .annotation, prefix: id.rawValue)
+        }
+        return annotation
+    }
+
+    /// The annotations `filter` selects, by statement and position.
+    public func annotations(_ filter: AnnotationFilter = AnnotationFilter()) throws(StoreError) -> [AnnotationState] {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let statement = filter.statement {
+            conditions.append("statement = ?")
+            arguments += [statement.rawValue]
+        }
+        if let tag = filter.tag {
+            conditions.append("id IN (SELECT annotation FROM annotation_tag WHERE tag = ?)")
+            arguments += [tag.nfc]
+        }
+        if let status = filter.status {
+            conditions.append("status = ?")
+            arguments += [status.rawValue]
+        }
+        if let author = filter.author {
+            conditions.append("author = ?")
+            arguments += [author.rawValue]
+        }
+        if !filter.includeDeleted { conditions.append("NOT deleted") }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return try read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM annotation \(whereClause) ORDER BY statement, start, \"end\", id",
+                                        arguments: arguments)
+            return try rows.map { try Self.annotation(from: $0, in: db) }
+        }
+    }
+
+    /// Every version of an annotation, oldest first.
+    public func history(of annotation: EntityID) throws(StoreError) -> [AnnotationVersion] {
+        let changes = try read { db in try LogReader.changes(of: annotation, in: db) }
+        guard !changes.isEmpty else { throw .notFound(kind: .annotation, prefix: annotation.rawValue) }
+        return AnnotationState.versions(of: ChangeGraph(changes))
+    }
+
+    static func annotation(_ id: EntityID, in db: Database) throws -> AnnotationState? {
+        try Row.fetchOne(db, sql: "SELECT * FROM annotation WHERE id = ?", arguments: [id.rawValue]).map { try annotation(from: $0, in: db) }
+    }
+
+    private static func annotation(from row: Row, in db: Database) throws -> AnnotationState {
+        let id: String = row["id"]
+        let tags = try String.fetchAll(db, sql: "SELECT tag FROM annotation_tag WHERE annotation = ? ORDER BY tag", arguments: [id])
+        let target = Target(statement: EntityID(rawValue: row["statement"])!, revision: RevisionHash(hex: row["revision"])!,
+                            exact: row["exact"], prefix: row["prefix"], suffix: row["suffix"], start: row["start"], end: row["end"])
+        return AnnotationState(
+            id: EntityID(rawValue: id)!, target: target, note: row["note"], tags: tags,
+            status: Status(rawValue: row["status"])!, motivation: Motivation(rawValue: row["motivation"])!,
+            isDeleted: row["deleted"], author: DeviceID(rawValue: row["author"])!,
+            created: HLCTimestamp(milliseconds: row["created_ms"], counter: row["created_counter"]),
+            modifiedBy: DeviceID(rawValue: row["modified_by"])!,
+            modified: HLCTimestamp(milliseconds: row["modified_ms"], counter: row["modified_counter"]))
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import GRDB
+import GlossCore
+import GlossMerge
+
+/// One workspace replica: the signed record log in SQLite and the state
+/// derived from it, written and read as this device.
+///
+/// Every write is one transaction that appends a change and updates the
+/// derived state together. Several processes may open one workspace at
+/// once: SQLite's WAL mode lets readers run beside the writer, and writers
+/// wait for each other (up to ``busyTimeout``) instead of failing.
+public final class Store: Sendable {
+    public static let busyTimeout: TimeInterval = 10
+
+    public let folder: WorkspaceFolder
+    public let workspace: WorkspaceID
+    /// This device's signing key.
+    let key: DeviceKey
+    let pool: DatabasePool
+
+    public var device: DeviceID { key.id }
+
+    private init(folder: WorkspaceFolder, key: DeviceKey, pool: DatabasePool) throws(StoreError) {
+        self.folder = folder
+        self.key = key
+        self.pool = pool
+        let id: String? = try Self.catching { try pool.read { db in try String.fetchOne(db, sql: "SELECT id FROM workspace") } }
+        guard let id, let workspace = WorkspaceID(rawValue: id) else {
+            throw .unreadableWorkspace(folder.root.path, reason: "it has no genesis change")
+        }
+        self.workspace = workspace
+    }
+
+    /// Opens the workspace in `folder`.
+    ///
+    /// - Throws: ``StoreError`` when there is no workspace there, or its
+    ///   database or key cannot be read.
+    public static func open(_ folder: WorkspaceFolder) throws(StoreError) -> Store {
+        guard folder.exists else { throw .noWorkspace(searchedFrom: folder.root.path) }
+        let key = try folder.readKey()
+        let pool = try openPool(folder)
+        return try Store(folder: folder, key: key, pool: pool)
+    }
+
+    /// Makes a new workspace in `folder`: a new device key, a new database,
+    /// and the genesis change naming this device as the first member.
+    /// On failure nothing is left behind.
+    ///
+    /// - Parameters:
+    ///   - name: the workspace's human name.
+    ///   - deviceName: this device's name, shown as the author of its changes.
+    ///   - now: wall time in milliseconds since 1970.
+    public static func create(_ folder: WorkspaceFolder, name: String, deviceName: String, key: DeviceKey = DeviceKey(),
+                              workspace: WorkspaceID? = nil, now: Int) throws(StoreError) -> Store {
+        guard !folder.exists else { throw .workspaceExists(folder.root.path) }
+        for (label, text) in [("workspace name", name), ("device name", deviceName)] {
+            guard !text.trimmingCharacters(in: .whitespaces).isEmpty, text.count <= 200,
+                  !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw .invalidInput("expected a \(label) of 1 to 200 characters on one line, found \"\(text)\"")
+            }
+        }
+        do {
+            try FileManager.default.createDirectory(at: folder.gloss, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw .unreadableWorkspace(folder.root.path, reason: "cannot create \(folder.gloss.path): \(error.localizedDescription)")
+        }
+        do {
+            try folder.writeKey(key)
+            let pool = try openPool(folder)
+            var generator = SystemRandomNumberGenerator()
+            let workspace = workspace ?? WorkspaceID.random(using: &generator)
+            try catching {
+                try pool.write { db in
+                    try db.execute(sql: "INSERT INTO workspace (singleton, id, name) VALUES (1, ?, '')",
+                                   arguments: [workspace.rawValue])
+                    let writer = LogWriter(db: db, key: key, workspace: workspace)
+                    try writer.append(kind: .workspace, entity: EntityID(rawValue: workspace.rawValue)!,
+                                      operations: [.set(field: "name", value: .string(name.nfc)),
+                                                   .admit(key.id, name: deviceName.nfc)],
+                                      now: now)
+                }
+            }
+            return try Store(folder: folder, key: key, pool: pool)
+        } catch {
+            try? FileManager.default.removeItem(at: folder.gloss)
+            throw error
+        }
+    }
+
+    private static func openPool(_ folder: WorkspaceFolder) throws(StoreError) -> DatabasePool {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.label = "gloss"
+        do {
+            let pool = try DatabasePool(path: folder.database.path, configuration: configuration)
+            try Schema.migrator.migrate(pool)
+            return pool
+        } catch {
+            throw .unreadableWorkspace(folder.root.path, reason: "\(error)")
+        }
+    }
+
+    /// Runs `body`, turning database errors into ``StoreError/database(_:)``
+    /// and passing ``StoreError``s through.
+    static func catching<T>(_ body: () throws -> T) throws(StoreError) -> T {
+        do {
+            return try body()
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError {
+            throw .database(error.message ?? "\(error)")
+        } catch {
+            throw .database("\(error)")
+        }
+    }
+
+    /// Runs `body` in one immediate write transaction: all of it, or none.
+    func write<T>(_ body: (LogWriter) throws -> T) throws(StoreError) -> T {
+        try Self.catching {
+            try pool.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(LogWriter(db: db, key: key, workspace: workspace))
+                    return .commit
+                }
+                return result!
+            }
+        }
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        try Self.catching { try pool.read(body) }
+    }
+}

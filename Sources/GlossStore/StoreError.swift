@@ -1,0 +1,45 @@
+import GlossCore
+
+/// What went wrong in the store, worded for the person at the terminal.
+public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// No `.gloss` folder in the folder searched or any parent.
+    case noWorkspace(searchedFrom: String)
+    /// `init` where a workspace already exists.
+    case workspaceExists(String)
+    /// The workspace's files are there but unusable.
+    case unreadableWorkspace(String, reason: String)
+    case notFound(kind: EntityKind, prefix: String)
+    case ambiguous(kind: EntityKind, prefix: String, candidates: [String])
+    case invalidID(kind: EntityKind, text: String)
+    case invalidInput(String)
+    case anchor(AnchorError)
+    /// A change this store wrote fails its own checks: a bug, never user error.
+    case rejected(ChangeFormatError)
+    /// SQLite failed; the transaction was rolled back.
+    case database(String)
+
+    public var description: String {
+        switch self {
+        case .noWorkspace(let folder):
+            "expected a workspace (.gloss) in \"\(folder)\" or a parent folder, found none; run `gloss init` or pass --workspace"
+        case .workspaceExists(let folder):
+            "expected no workspace in \"\(folder)\", found one already"
+        case .unreadableWorkspace(let folder, let reason):
+            "cannot open the workspace in \"\(folder)\": \(reason)"
+        case .notFound(let kind, let prefix):
+            "no \(kind.rawValue) has an id starting with \"\(prefix)\""
+        case .ambiguous(let kind, let prefix, let candidates):
+            "\(kind.rawValue) id \"\(prefix)\" is ambiguous: it starts \(candidates.joined(separator: ", ")); type more characters"
+        case .invalidID(let kind, let text):
+            "expected a \(kind.rawValue) id (letters a-z and digits 2-7), found \"\(text)\""
+        case .invalidInput(let message):
+            message
+        case .anchor(let error):
+            error.description
+        case .rejected(let error):
+            "refused to write an invalid change: \(error)"
+        case .database(let message):
+            "database error: \(message)"
+        }
+    }
+}

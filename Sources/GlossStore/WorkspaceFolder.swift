@@ -1,0 +1,68 @@
+import Foundation
+import GlossCore
+
+/// Where a workspace lives on disk: a folder holding `.gloss/`, which holds
+/// the database and this device's private key.
+public struct WorkspaceFolder: Sendable {
+    public static let hiddenName = ".gloss"
+
+    /// The folder that holds `.gloss/`.
+    public let root: URL
+
+    public init(root: URL) { self.root = root.standardizedFileURL }
+
+    var gloss: URL { root.appendingPathComponent(Self.hiddenName) }
+    var database: URL { gloss.appendingPathComponent("gloss.sqlite") }
+    var keyFile: URL { gloss.appendingPathComponent("device.key") }
+
+    public var exists: Bool {
+        var isFolder: ObjCBool = false
+        return FileManager.default.fileExists(atPath: gloss.path, isDirectory: &isFolder) && isFolder.boolValue
+    }
+
+    /// The workspace in `start` or its nearest parent, as git finds a repository.
+    ///
+    /// - Throws: ``StoreError/noWorkspace(searchedFrom:)`` when there is none.
+    public static func find(from start: URL) throws(StoreError) -> WorkspaceFolder {
+        var folder = start.standardizedFileURL
+        while true {
+            let candidate = WorkspaceFolder(root: folder)
+            if candidate.exists { return candidate }
+            let parent = folder.deletingLastPathComponent()
+            if parent.path == folder.path { throw .noWorkspace(searchedFrom: start.path) }
+            folder = parent
+        }
+    }
+
+    /// Writes a new key file readable by its owner only (mode 0600), failing
+    /// if one exists. The file holds the 32-byte seed in hex.
+    func writeKey(_ key: DeviceKey) throws(StoreError) {
+        let descriptor = open(keyFile.path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard descriptor >= 0 else {
+            throw .unreadableWorkspace(root.path, reason: "cannot create \(keyFile.path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        let line = Array((key.seed.map { String(format: "%02x", $0) }.joined() + "\n").utf8)
+        guard write(descriptor, line, line.count) == line.count, fsync(descriptor) == 0 else {
+            throw .unreadableWorkspace(root.path, reason: "cannot write \(keyFile.path)")
+        }
+    }
+
+    func readKey() throws(StoreError) -> DeviceKey {
+        guard let text = try? String(contentsOf: keyFile, encoding: .utf8) else {
+            throw .unreadableWorkspace(root.path, reason: "cannot read the device key \(keyFile.path)")
+        }
+        let hex = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        var seed: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex, let next = hex.index(index, offsetBy: 2, limitedBy: hex.endIndex),
+              let byte = UInt8(hex[index..<next], radix: 16) {
+            seed.append(byte)
+            index = next
+        }
+        guard seed.count == 32, index == hex.endIndex, let key = try? DeviceKey(seed: seed) else {
+            throw .unreadableWorkspace(root.path, reason: "the device key \(keyFile.path) is not 64 hex digits")
+        }
+        return key
+    }
+}

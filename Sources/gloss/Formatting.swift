@@ -1,0 +1,86 @@
+import Foundation
+import GlossCore
+import GlossMerge
+
+/// How times, people and long text are shown on an 80-column terminal.
+enum Format {
+    /// "2026-11-29 07:10:03 UTC"
+    static func time(_ clock: HLCTimestamp) -> String {
+        utc(clock, "%04d-%02d-%02d %02d:%02d:%02d UTC")
+    }
+
+    /// "2026-11-29T07:10:03.123Z", for JSON.
+    static func isoTime(_ clock: HLCTimestamp) -> String {
+        utc(clock, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ")
+    }
+
+    static func date(_ clock: HLCTimestamp) -> Date {
+        Date(timeIntervalSince1970: TimeInterval(clock.milliseconds) / 1000)
+    }
+
+    /// "alice (ABCDEFG)", or the short device id alone for a non-member.
+    static func person(_ device: DeviceID, _ members: [DeviceID: String]) -> String {
+        members[device].map { "\($0) (\(device.short))" } ?? device.short
+    }
+
+    /// `text` on one line, cut to `width` characters with an ellipsis.
+    static func line(_ text: String, width: Int) -> String {
+        let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        guard flat.count > width else { return flat }
+        return String(flat.prefix(max(0, width - 1))) + "…"
+    }
+
+    /// `text` padded with spaces to `width` characters.
+    static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+
+    /// Parses a time given on the command line: `YYYY-MM-DD`,
+    /// `YYYY-MM-DDTHH:MM[:SS]` or either with a `Z` or an offset; UTC when
+    /// no zone is given. Returns milliseconds since 1970.
+    static func parseTime(_ text: String) -> Int? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        for pattern in ["yyyy-MM-dd'T'HH:mm:ssXXXXX", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mmXXXXX",
+                        "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd"] {
+            formatter.dateFormat = pattern
+            if let date = formatter.date(from: text) {
+                return Int(date.timeIntervalSince1970 * 1000)
+            }
+        }
+        return nil
+    }
+
+    /// The UTC calendar fields of a reading, formatted with `pattern`'s
+    /// `%04d-%02d-...` placeholders for year, month, day, hour, minute,
+    /// second and millisecond.
+    private static func utc(_ clock: HLCTimestamp, _ pattern: String) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date(clock))
+        return String(format: pattern, parts.year!, parts.month!, parts.day!, parts.hour!, parts.minute!, parts.second!,
+                      clock.milliseconds % 1000)
+    }
+
+    /// Prints `value` as one JSON document.
+    static func printJSON(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+}
+
+extension ChangeOperation {
+    /// A short human summary: `set note`, `addTag legal`, `admit alice`.
+    var summary: String {
+        switch self {
+        case .set(let field, _): "set \(field)"
+        case .addTag(let tag): "addTag \(tag)"
+        case .removeTag(let tag): "removeTag \(tag)"
+        case .delete: "delete"
+        case .restore: "restore"
+        case .admit(let device, let name): "admit \(name) (\(device.short))"
+        }
+    }
+}

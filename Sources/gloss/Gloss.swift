@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import GlossStore
+
+@main
+struct Gloss: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gloss",
+        abstract: "Annotate published statements offline, with a signed, hash-chained edit history.",
+        subcommands: [
+            Init.self, Id.self, StatementCommand.self, Annotate.self, Edit.self, Delete.self, Restore.self,
+            List.self, Show.self, Search.self, Log.self, History.self, Verify.self, Demo.self,
+        ]
+    )
+
+    /// Runs the command line, printing errors as one line on stderr.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let failure as Failure {
+            FileHandle.standardError.write(Data("gloss: \(failure.message)\n".utf8))
+            Foundation.exit(failure.code)
+        } catch let error as StoreError {
+            FileHandle.standardError.write(Data("gloss: \(error)\n".utf8))
+            Foundation.exit(1)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            FileHandle.standardError.write(Data("gloss: \(message.replacingOccurrences(of: "Error: ", with: ""))\n".utf8))
+            Foundation.exit(code.rawValue)
+        }
+    }
+}
+
+/// A command that ends with a message on stderr and a non-zero exit code.
+struct Failure: Error {
+    var message: String
+    var code: Int32 = 1
+}

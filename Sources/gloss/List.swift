@@ -1,0 +1,92 @@
+import ArgumentParser
+import GlossCore
+import GlossMerge
+import GlossStore
+
+struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List annotations, by statement and position.")
+
+    @Option(help: ArgumentHelp("Only this statement's annotations.", valueName: "statement")) var statement: String?
+    @Option(help: "Only annotations with this tag.") var tag: String?
+    @Option(help: "Only annotations with this status.") var status: Status?
+    @Option(help: ArgumentHelp("Only annotations created by this member (name or device id).", valueName: "author")) var author: String?
+    @Flag(help: "Include deleted annotations.") var deleted = false
+    @OptionGroup var workspace: WorkspaceOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let store = try workspace.open()
+        let filter = AnnotationFilter(
+            statement: try statement.map { try store.resolve($0, as: .statement) }, tag: tag, status: status,
+            author: try author.map { try store.resolveAuthor($0) }, includeDeleted: deleted)
+        let annotations = try store.annotations(filter)
+        if output.json {
+            let members = try store.members()
+            return try Format.printJSON(annotations.map { AnnotationJSON($0, members) })
+        }
+        guard !annotations.isEmpty else { return print("no annotations match") }
+        print("ID        STATUS    TAGS            QUOTE")
+        for annotation in annotations {
+            let tags = Format.line(annotation.tags.joined(separator: ","), width: 14)
+            let status = annotation.isDeleted ? "deleted" : annotation.status.rawValue
+            print("\(annotation.id.short)  \(Format.pad(status, 8))  \(Format.pad(tags, 14))  \(Format.line("\"\(annotation.target.exact)\"", width: 38))")
+        }
+    }
+}
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show one annotation in full.")
+
+    @Argument(help: ArgumentHelp("The annotation's id or a prefix of it.", valueName: "annotation")) var annotation: String
+    @OptionGroup var workspace: WorkspaceOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let store = try workspace.open()
+        let annotation = try store.annotation(try store.resolve(annotation, as: .annotation))
+        let members = try store.members()
+        if output.json { return try Format.printJSON(AnnotationJSON(annotation, members)) }
+        let statement = try store.statement(annotation.target.statement)
+        let target = annotation.target
+        print("annotation  \(annotation.id)")
+        print("statement   \(statement.id.short)  \(Format.line(statement.title ?? "(untitled)", width: 58))")
+        print("quote       \"\(target.exact)\" (\(target.start)-\(target.end))")
+        print("context     …\(target.prefix)[\(target.exact)]\(target.suffix)…".split(whereSeparator: \.isNewline).joined(separator: " "))
+        let noteLines = annotation.note.split(separator: "\n", omittingEmptySubsequences: false)
+        print("note        \(noteLines.first.map(String.init) ?? "")")
+        for line in noteLines.dropFirst() { print("            \(line)") }
+        print("tags        \(annotation.tags.isEmpty ? "-" : annotation.tags.joined(separator: ", "))")
+        print("status      \(annotation.status.rawValue)")
+        print("motivation  \(annotation.motivation.rawValue)")
+        if annotation.isDeleted { print("deleted     yes") }
+        print("created     \(Format.time(annotation.created)) by \(Format.person(annotation.author, members))")
+        print("modified    \(Format.time(annotation.modified)) by \(Format.person(annotation.modifiedBy, members))")
+    }
+}
+
+struct Search: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Search notes, quotes, tags and statement texts (every word must match; accents and case are ignored).")
+
+    @Argument(help: "The words to look for.") var query: [String]
+    @OptionGroup var workspace: WorkspaceOptions
+    @OptionGroup var output: OutputOptions
+
+    struct HitJSON: Encodable {
+        var kind: String
+        var id: String
+        var snippet: String
+    }
+
+    func run() throws {
+        let store = try workspace.open()
+        let hits = try store.search(query.joined(separator: " "))
+        if output.json {
+            return try Format.printJSON(hits.map { HitJSON(kind: $0.kind.rawValue, id: $0.entity.rawValue, snippet: $0.snippet) })
+        }
+        guard !hits.isEmpty else { return print("no matches") }
+        for hit in hits {
+            print("\(Format.pad(hit.kind.rawValue, 10))  \(hit.entity.short)  \(Format.line(hit.snippet, width: 58))")
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import GlossCore
+import GlossStore
+
+/// Options every command that uses a workspace takes.
+struct WorkspaceOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The folder holding the workspace (default: $GLOSS_WORKSPACE, else the current folder or its nearest parent with a .gloss folder).", valueName: "path"))
+    var workspace: String?
+
+    /// The workspace folder to use: --workspace, then $GLOSS_WORKSPACE, then
+    /// the nearest folder upwards that holds `.gloss`.
+    func folder() throws(StoreError) -> WorkspaceFolder {
+        if let path = workspace ?? ProcessInfo.processInfo.environment["GLOSS_WORKSPACE"], !path.isEmpty {
+            return WorkspaceFolder(root: URL(fileURLWithPath: path))
+        }
+        return try WorkspaceFolder.find(from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+    }
+
+    func open() throws(StoreError) -> Store {
+        try Store.open(folder())
+    }
+}
+
+/// `--json`: print one JSON document instead of the table.
+struct OutputOptions: ParsableArguments {
+    @Flag(name: .long, help: "Print one JSON document.")
+    var json = false
+}
+
+extension Status: ExpressibleByArgument {
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
+}
+
+extension Motivation: ExpressibleByArgument {
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
+}
+
+/// Wall time now, in milliseconds since 1970: the only clock the CLI reads.
+func now() -> Int {
+    Int((Date().timeIntervalSince1970 * 1000).rounded(.down))
+}
+
+/// The text of a note given inline or in a file.
+func noteText(_ note: String?, file: String?) throws -> String? {
+    switch (note, file) {
+    case (nil, nil): return nil
+    case (let note?, nil): return note
+    case (nil, let path?): return try readText(path, what: "note file")
+    case (_?, _?): throw Failure(message: "expected --note or --note-file, found both")
+    }
+}
+
+/// The bytes of a file, or of stdin for "-".
+func readBytes(_ path: String, what: String) throws -> [UInt8] {
+    if path == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
+    var isFolder: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+        throw Failure(message: "expected a \(what), found no file at \"\(path)\"")
+    }
+    guard !isFolder.boolValue, let data = FileManager.default.contents(atPath: path) else {
+        throw Failure(message: "expected a readable \(what), found \(isFolder.boolValue ? "a folder" : "an unreadable file") at \"\(path)\"")
+    }
+    return Array(data)
+}
+
+func readText(_ path: String, what: String) throws -> String {
+    guard let text = String(validating: try readBytes(path, what: what), as: UTF8.self) else {
+        throw Failure(message: "expected UTF-8 text in \(what) \"\(path)\", found invalid bytes")
+    }
+    return text
+}

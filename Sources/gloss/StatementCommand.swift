@@ -1,0 +1,89 @@
+import ArgumentParser
+import GlossCore
+import GlossStore
+
+struct StatementCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "statement",
+        abstract: "Import, list and show statements.",
+        subcommands: [Add.self, ListStatements.self, ShowStatement.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Import a statement from a UTF-8 text file, or - for stdin.")
+
+        @Argument(help: ArgumentHelp("The text file, or - to read stdin.", valueName: "file"))
+        var file: String
+        @Option(help: "The statement's title.") var title: String?
+        @Option(help: ArgumentHelp("Where it was published (an http or https URL).", valueName: "url")) var source: String?
+        @Option(help: ArgumentHelp("When it was published (YYYY-MM-DD).", valueName: "date")) var published: String?
+        @OptionGroup var workspace: WorkspaceOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let store = try workspace.open()
+            let bytes = try readBytes(file, what: "statement file")
+            let statement = try store.addStatement(
+                utf8: bytes, metadata: StatementMetadata(title: title, source: source, published: published), now: now())
+            let text = try store.text(of: statement.revision)
+            if output.json {
+                try Format.printJSON(StatementJSON(statement, text: text, annotations: 0, members: try store.members(), includeText: false))
+            } else {
+                print("\(statement.id.short)  added \(text.unicodeScalars.count) code points  \(Format.line(statement.title ?? "(untitled)", width: 40))")
+            }
+        }
+    }
+
+    struct ListStatements: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the statements.")
+
+        @OptionGroup var workspace: WorkspaceOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let store = try workspace.open()
+            let statements = try store.statements()
+            let counts = try store.annotationCounts()
+            if output.json {
+                let members = try store.members()
+                try Format.printJSON(try statements.map {
+                    StatementJSON($0, text: try store.text(of: $0.revision), annotations: counts[$0.id] ?? 0, members: members, includeText: false)
+                })
+                return
+            }
+            guard !statements.isEmpty else { return print("no statements yet; add one with `gloss statement add FILE`") }
+            print("ID        PUBLISHED   NOTES  TITLE")
+            for statement in statements {
+                let count = String(counts[statement.id] ?? 0)
+                print("\(statement.id.short)  \(Format.pad(statement.published ?? "-", 10))  \(String(repeating: " ", count: max(0, 5 - count.count)))\(count)  \(Format.line(statement.title ?? "(untitled)", width: 47))")
+            }
+        }
+    }
+
+    struct ShowStatement: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a statement and its text.")
+
+        @Argument(help: ArgumentHelp("The statement's id or a prefix of it.", valueName: "id")) var id: String
+        @OptionGroup var workspace: WorkspaceOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let store = try workspace.open()
+            let statement = try store.statement(try store.resolve(id, as: .statement))
+            let text = try store.text(of: statement.revision)
+            let members = try store.members()
+            let count = try store.annotationCounts()[statement.id] ?? 0
+            if output.json {
+                return try Format.printJSON(StatementJSON(statement, text: text, annotations: count, members: members, includeText: true))
+            }
+            print("statement   \(statement.id)")
+            if let title = statement.title { print("title       \(title)") }
+            if let source = statement.source { print("source      \(source)") }
+            if let published = statement.published { print("published   \(published)") }
+            print("revision    \(statement.revision.hex)")
+            print("length      \(text.unicodeScalars.count) code points, \(count) annotation\(count == 1 ? "" : "s")")
+            print("added       \(Format.time(statement.created)) by \(Format.person(statement.author, members))")
+            print("")
+            print(text)
+        }
+    }
+}
