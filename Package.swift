@@ -42,7 +42,10 @@ let package = Package(
         ),
         .testTarget(name: "GlossCoreTests", dependencies: ["GlossCore"]),
         .testTarget(name: "GlossMergeTests", dependencies: ["GlossMerge"]),
-        .testTarget(name: "GlossStoreTests", dependencies: ["GlossStore"]),
+        .testTarget(
+            name: "GlossStoreTests",
+            dependencies: ["GlossStore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "GlossCLITests", dependencies: ["GlossCore", "gloss"]),
     ]
 )

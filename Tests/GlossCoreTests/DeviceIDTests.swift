@@ -1,0 +1,54 @@
+import Crypto
+import Testing
+@testable import GlossCore
+
+@Suite("Device ids")
+struct DeviceIDTests {
+    @Test("the RFC 8032 test key has the public key and device id computed independently")
+    func knownAnswer() {
+        let key = Fixtures.key
+        #expect(Hex.encode(key.publicKey.rawRepresentation) == Fixtures.rfc8032PublicKey)
+        #expect(key.id.rawValue == Fixtures.rfc8032DeviceID)
+    }
+
+    @Test("a device id is eight dash-separated groups of seven base32 characters")
+    func shape() {
+        let groups = DeviceKey().id.rawValue.split(separator: "-")
+        #expect(groups.count == 8)
+        #expect(groups.allSatisfy { $0.count == 7 && $0.allSatisfy { "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".contains($0) } })
+    }
+
+    @Test("an id typed in lower case, without dashes or with 0/1/8 for O/I/B, reads as the same id")
+    func forgivingParse() {
+        let id = DeviceID(rawValue: Fixtures.rfc8032DeviceID)!
+        #expect(DeviceID(parsing: Fixtures.rfc8032DeviceID.lowercased()) == id)
+        #expect(DeviceID(parsing: Fixtures.rfc8032DeviceID.replacingOccurrences(of: "-", with: "")) == id)
+        #expect(DeviceID(parsing: Fixtures.rfc8032DeviceID.replacingOccurrences(of: "B", with: "8")) == id)
+        #expect(DeviceID(rawValue: Fixtures.rfc8032DeviceID.lowercased()) == nil, "changes hold the canonical form only")
+    }
+
+    @Test("every single-character typo is caught by a check character")
+    func typos() {
+        let digits = Array(Fixtures.rfc8032DeviceID)
+        for index in digits.indices where digits[index] != "-" {
+            for replacement in "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" where replacement != digits[index] {
+                var typo = digits
+                typo[index] = replacement
+                #expect(DeviceID(parsing: String(typo)) == nil, "typo at \(index): \(String(typo))")
+            }
+        }
+    }
+
+    @Test("an id of the wrong length is refused")
+    func wrongLength() {
+        #expect(DeviceID(parsing: String(Fixtures.rfc8032DeviceID.dropLast())) == nil)
+        #expect(DeviceID(parsing: "") == nil)
+    }
+
+    @Test("a device key's description never shows the private key")
+    func keyNeverPrinted() {
+        let key = Fixtures.key
+        #expect(!"\(key)".contains(Hex.encode(key.seed)))
+        #expect("\(key)".contains(key.id.rawValue))
+    }
+}

@@ -1,0 +1,72 @@
+import Testing
+import GlossCore
+
+@Suite("Hybrid logical clock")
+struct HybridClockTests {
+    func reading(_ milliseconds: Int, _ counter: Int) -> HLCTimestamp {
+        HLCTimestamp(milliseconds: milliseconds, counter: counter)
+    }
+
+    @Test("local events follow wall time and count within one millisecond")
+    func localEvents() {
+        var clock = HybridClock()
+        #expect(clock.tick(now: 1000) == reading(1000, 0))
+        #expect(clock.tick(now: 1000) == reading(1000, 1))
+        #expect(clock.tick(now: 1000) == reading(1000, 2))
+        #expect(clock.tick(now: 1005) == reading(1005, 0))
+    }
+
+    @Test("a wall clock that jumps back never makes the clock go back")
+    func wallClockJumpsBack() {
+        var clock = HybridClock()
+        #expect(clock.tick(now: 5000) == reading(5000, 0))
+        #expect(clock.tick(now: 3000) == reading(5000, 1))
+        #expect(clock.tick(now: 4999) == reading(5000, 2))
+        #expect(clock.tick(now: 5001) == reading(5001, 0))
+    }
+
+    // The receive rule of Kulkarni et al. 2014, figure 5, one case per branch.
+    @Test("receiving a reading ahead of both clocks takes its time and counts past it")
+    func receiveAhead() {
+        var clock = HybridClock(last: reading(10, 3))
+        #expect(clock.observe(reading(20, 7), now: 15) == .merged)
+        #expect(clock.last == reading(20, 8))
+    }
+
+    @Test("receiving a reading equal in time to the local clock counts past both counters")
+    func receiveEqual() {
+        var clock = HybridClock(last: reading(20, 3))
+        #expect(clock.observe(reading(20, 7), now: 15) == .merged)
+        #expect(clock.last == reading(20, 8))
+    }
+
+    @Test("receiving an older reading keeps local time and counts on")
+    func receiveOlder() {
+        var clock = HybridClock(last: reading(20, 3))
+        #expect(clock.observe(reading(10, 9), now: 15) == .merged)
+        #expect(clock.last == reading(20, 4))
+    }
+
+    @Test("receiving when wall time is ahead of both resets the counter")
+    func receiveBehindWallTime() {
+        var clock = HybridClock(last: reading(20, 3))
+        #expect(clock.observe(reading(10, 9), now: 30) == .merged)
+        #expect(clock.last == reading(30, 0))
+    }
+
+    @Test("a reading more than a day ahead is flagged and does not drag the clock")
+    func farFuture() {
+        let day = HybridClock.defaultMaximumDrift
+        var clock = HybridClock(last: reading(1000, 0))
+        #expect(clock.observe(reading(1000 + day + 1, 0), now: 1000) == .tooFarAhead(drift: day + 1))
+        #expect(clock.last == reading(1000, 0))
+        #expect(clock.observe(reading(1000 + day, 0), now: 1000) == .merged, "exactly the bound is accepted")
+        #expect(clock.last == reading(1000 + day, 1))
+    }
+
+    @Test("readings order by time, then counter")
+    func ordering() {
+        #expect(reading(1, 9) < reading(2, 0))
+        #expect(reading(2, 0) < reading(2, 1))
+    }
+}

@@ -1,0 +1,196 @@
+import Foundation
+import GlossCore
+import GlossMerge
+import GlossStore
+import Testing
+
+@Suite("Store: writing and deriving")
+struct StoreTests {
+    @Test("init writes a genesis change naming the founding device as the only member")
+    func genesis() throws {
+        let workspace = try TestWorkspace()
+        let store = workspace.store
+        #expect(try store.members() == [store.device: "Dara"])
+        let log = try store.log()
+        #expect(log.count == 1)
+        #expect(log[0].change.kind == .workspace)
+        #expect(log[0].change.seq == 1)
+        #expect(log[0].change.publicKey != nil)
+        #expect(try store.verify().isEmpty)
+    }
+
+    @Test("the private key file is readable by its owner only")
+    func keyPermissions() throws {
+        let workspace = try TestWorkspace()
+        let attributes = try FileManager.default.attributesOfItem(atPath: workspace.root.appendingPathComponent(".gloss/device.key").path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+
+    @Test("init refuses a folder that already holds a workspace, and leaves it as it was")
+    func initTwice() throws {
+        let workspace = try TestWorkspace()
+        #expect(throws: StoreError.workspaceExists(workspace.root.standardizedFileURL.path)) {
+            try Store.create(WorkspaceFolder(root: workspace.root), name: "x", deviceName: "y", now: 0)
+        }
+        #expect(try Store.open(WorkspaceFolder(root: workspace.root)).device == workspace.store.device)
+    }
+
+    @Test("a workspace is found from a nested folder, as git finds a repository")
+    func findFromSubfolder() throws {
+        let workspace = try TestWorkspace()
+        let nested = workspace.root.appendingPathComponent("a/b")
+        try FileManager.default.createDirectory(at: nested, withIntermediateDirectories: true)
+        #expect(try WorkspaceFolder.find(from: nested).root.path == workspace.root.standardizedFileURL.path)
+    }
+
+    @Test("a statement is stored as NFC text pinned by its SHA-256")
+    func statementNFC() throws {
+        let workspace = try TestWorkspace()
+        let statement = try workspace.store.addStatement(utf8: Array("Le proce\u{300}s".utf8), metadata: StatementMetadata(), now: workspace.tick())
+        let text = try workspace.store.text(of: statement.revision)
+        #expect(Array(text.unicodeScalars) == Array("Le procès".unicodeScalars))
+        #expect(statement.revision == RevisionHash(text: "Le procès"))
+    }
+
+    static let badTexts: [(String, [UInt8], String)] = [
+        ("empty", [], "expected a text with at least one visible character, found an empty text"),
+        ("blank", Array(" \n\t ".utf8), "expected a text with at least one visible character, found an empty text"),
+        ("invalid UTF-8", Array("abc".utf8) + [0xFF] + Array("def".utf8), "expected UTF-8 text, found an invalid byte at offset 3"),
+    ]
+
+    @Test("a bad statement text is refused with a clear message and nothing written", arguments: badTexts)
+    func badStatement(_ name: String, _ bytes: [UInt8], _ message: String) throws {
+        let workspace = try TestWorkspace()
+        let before = try workspace.store.changeCount()
+        #expect(throws: StoreError.invalidInput(message)) {
+            try workspace.store.addStatement(utf8: bytes, metadata: StatementMetadata(), now: workspace.tick())
+        }
+        #expect(try workspace.store.changeCount() == before)
+        #expect(try workspace.store.statements().isEmpty)
+    }
+
+    @Test("a text over 10 MB is refused and nothing written")
+    func oversizedStatement() throws {
+        let workspace = try TestWorkspace()
+        let bytes = [UInt8](repeating: UInt8(ascii: "a"), count: Store.maximumTextBytes + 1)
+        #expect(throws: StoreError.invalidInput("expected a text of at most 10 MB, found 10000001 bytes")) {
+            try workspace.store.addStatement(utf8: bytes, metadata: StatementMetadata(), now: workspace.tick())
+        }
+        #expect(try workspace.store.changeCount() == 1)
+    }
+
+    @Test("bad metadata is refused", arguments: [
+        (StatementMetadata(source: "not a url"), "expected a source URL such as https://example.org/release, found \"not a url\""),
+        (StatementMetadata(published: "14/11/2019"), "expected a publication date as YYYY-MM-DD, found \"14/11/2019\""),
+        (StatementMetadata(published: "2019-02-30"), "expected a publication date as YYYY-MM-DD, found \"2019-02-30\""),
+    ])
+    func badMetadata(_ metadata: StatementMetadata, _ message: String) throws {
+        let workspace = try TestWorkspace()
+        #expect(throws: StoreError.invalidInput(message)) {
+            try workspace.store.addStatement(utf8: Array("text".utf8), metadata: metadata, now: workspace.tick())
+        }
+        #expect(try workspace.store.changeCount() == 1)
+    }
+
+    @Test("annotating, editing, deleting and restoring update the derived state and keep every version")
+    func annotationLifecycle() throws {
+        let workspace = try TestWorkspace()
+        let store = workspace.store
+        let statement = try workspace.addSeed()
+        let created = try store.annotate(statement.id, span: .quote("article 443 of the Criminal Code", occurrence: nil),
+                                         edit: AnnotationEdit(note: "treason charge", addedTags: ["legal"]), now: workspace.tick())
+        #expect(created.target.start == 106)
+        #expect(created.target.exact == "article 443 of the Criminal Code")
+        #expect(created.status == .open)
+        #expect(created.motivation == .commenting)
+        let edited = try store.edit(created.id, AnnotationEdit(note: "spurious treason charge", addedTags: ["treason"],
+                                                               removedTags: ["legal"], status: .checked), now: workspace.tick())
+        #expect(edited.note == "spurious treason charge")
+        #expect(edited.tags == ["treason"])
+        #expect(edited.status == .checked)
+        #expect(edited.modified > edited.created)
+        #expect(try store.setDeleted(created.id, true, now: workspace.tick()).isDeleted)
+        #expect(try store.annotations().isEmpty)
+        #expect(try store.annotations(AnnotationFilter(includeDeleted: true)).count == 1)
+        #expect(try !store.setDeleted(created.id, false, now: workspace.tick()).isDeleted)
+        #expect(try store.annotation(created.id) == AnnotationState(deriving: store.log(LogFilter(entity: created.id))))
+        #expect(try store.history(of: created.id).count == 4)
+        #expect(try store.verify().isEmpty)
+    }
+
+    @Test("an edit that changes nothing, or an invalid tag, writes nothing")
+    func refusedEdits() throws {
+        let workspace = try TestWorkspace()
+        let store = workspace.store
+        let statement = try workspace.addSeed()
+        let annotation = try store.annotate(statement.id, span: .positions(start: 0, end: 2), edit: AnnotationEdit(status: .open), now: workspace.tick())
+        let count = try store.changeCount()
+        #expect(throws: StoreError.invalidInput("expected an edit that changes annotation \(annotation.id.short), found only its current values")) {
+            try store.edit(annotation.id, AnnotationEdit(status: .open), now: workspace.tick())
+        }
+        #expect(throws: StoreError.invalidInput("expected a tag without spaces or control characters, found \"two words\"")) {
+            try store.edit(annotation.id, AnnotationEdit(addedTags: ["two words"]), now: workspace.tick())
+        }
+        #expect(throws: StoreError.invalidInput("expected a deleted annotation, found annotation \(annotation.id.short) already live")) {
+            try store.setDeleted(annotation.id, false, now: workspace.tick())
+        }
+        #expect(try store.changeCount() == count)
+    }
+
+    @Test("filters select by statement, tag, status and author")
+    func filters() throws {
+        let workspace = try TestWorkspace()
+        let store = workspace.store
+        let statement = try workspace.addSeed()
+        let a = try store.annotate(statement.id, span: .quote("treason", occurrence: nil), edit: AnnotationEdit(addedTags: ["legal"]), now: workspace.tick())
+        let b = try store.annotate(statement.id, span: .quote("Kem Sokha", occurrence: 2), edit: AnnotationEdit(status: .disputed), now: workspace.tick())
+        #expect(try store.annotations().map(\.id) == [a.id, b.id])
+        #expect(try store.annotations(AnnotationFilter(tag: "legal")).map(\.id) == [a.id])
+        #expect(try store.annotations(AnnotationFilter(status: .disputed)).map(\.id) == [b.id])
+        #expect(try store.annotations(AnnotationFilter(author: store.device)).count == 2)
+        #expect(try store.resolveAuthor("dara") == store.device)
+    }
+
+    @Test("ids resolve from any unambiguous prefix")
+    func prefixes() throws {
+        let workspace = try TestWorkspace()
+        let statement = try workspace.addSeed()
+        #expect(try workspace.store.resolve(String(statement.id.rawValue.prefix(3)).uppercased(), as: .statement) == statement.id)
+        #expect(throws: StoreError.notFound(kind: .annotation, prefix: statement.id.short)) {
+            try workspace.store.resolve(statement.id.short, as: .annotation)
+        }
+        #expect(throws: StoreError.invalidID(kind: .statement, text: "no-such!")) {
+            try workspace.store.resolve("no-such!", as: .statement)
+        }
+    }
+
+    @Test("search finds words in notes, quotes, tags and statements, ignoring accents and case, not deleted annotations")
+    func search() throws {
+        let workspace = try TestWorkspace()
+        let store = workspace.store
+        let statement = try workspace.addSeed()
+        let annotation = try store.annotate(statement.id, span: .quote("treason", occurrence: nil),
+                                            edit: AnnotationEdit(note: "Procès politique", addedTags: ["légal"]), now: workspace.tick())
+        #expect(try store.search("PROCES").map(\.entity) == [annotation.id])
+        #expect(try store.search("legal").map(\.entity) == [annotation.id])
+        #expect(try Set(store.search("treason").map(\.entity)) == [annotation.id, statement.id])
+        #expect(try store.search("\"unbalanced AND (").isEmpty, "query syntax is never interpreted")
+        _ = try store.setDeleted(annotation.id, true, now: workspace.tick())
+        #expect(try store.search("proces").isEmpty)
+    }
+
+    @Test("the log filters by entity, author, time and count, newest first")
+    func log() throws {
+        let workspace = try TestWorkspace()
+        let store = workspace.store
+        let statement = try workspace.addSeed()
+        let since = workspace.tick()
+        let annotation = try store.annotate(statement.id, span: .positions(start: 0, end: 2), edit: AnnotationEdit(), now: since)
+        _ = try store.edit(annotation.id, AnnotationEdit(note: "x"), now: workspace.tick())
+        #expect(try store.log().count == 4)
+        #expect(try store.log(LogFilter(entity: annotation.id)).map(\.change.seq) == [4, 3])
+        #expect(try store.log(LogFilter(since: since)).count == 2)
+        #expect(try store.log(LogFilter(limit: 1)).map(\.change.seq) == [4])
+        #expect(try store.log(LogFilter(author: store.device)).count == 4)
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+import GlossCore
+import GlossStore
+
+/// A workspace in a fresh temporary folder, removed when the test ends.
+final class TestWorkspace {
+    let root: URL
+    let store: Store
+    /// A fake wall clock: each write happens one second after the last.
+    private var clock = 1_700_000_000_000
+
+    init(deviceName: String = "Dara") throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("gloss-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        store = try Store.create(WorkspaceFolder(root: root), name: "test", deviceName: deviceName,
+                                 key: try DeviceKey(seed: [UInt8](repeating: 1, count: 32)), now: clock)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: root) }
+
+    var databasePath: String { root.appendingPathComponent(".gloss/gloss.sqlite").path }
+
+    func tick() -> Int {
+        clock += 1000
+        return clock
+    }
+
+    static let seedText = "On 10 November, Kem Sokha was released, following his arrest in 2017 on spurious charges of treason under article 443 of the Criminal Code. Kem Sokha remains banned."
+
+    func addSeed() throws -> StatementState {
+        try store.addStatement(utf8: Array(Self.seedText.utf8), metadata: StatementMetadata(title: "Cambodia"), now: tick())
+    }
+}
+
+import GlossMerge
