@@ -25,12 +25,12 @@ extension Store {
     public func verify() throws(StoreError) -> [VerificationProblem] {
         try read { db in
             var problems: [VerificationProblem] = []
-            var ids: Set<Data> = []
+            var entities: [Data: String] = [:]
             let rows = try Row.fetchAll(db, sql: """
                 SELECT id, author, seq, hlc_ms, hlc_counter, kind, entity, bytes, signature
                 FROM change ORDER BY author, seq
                 """)
-            for row in rows { ids.insert(row["id"]) }
+            for row in rows { entities[row["id"]] = row["entity"] }
             let heads = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT author, seq, id FROM author_head").map {
                 (($0["author"] as String), (seq: $0["seq"] as Int, id: $0["id"] as Data))
             })
@@ -89,8 +89,12 @@ extension Store {
                 } else {
                     report("no key is known for its author")
                 }
-                for parent in change.parents where !ids.contains(Data(parent.bytes)) {
-                    report("its parent \(parent.hex.prefix(12)) is not in the log")
+                for parent in change.parents {
+                    switch entities[Data(parent.bytes)] {
+                    case nil: report("its parent \(parent.hex.prefix(12)) is not in the log")
+                    case change.entity.rawValue?: break
+                    case _?: report("its parent \(parent.hex.prefix(12)) is a change of another entity")
+                    }
                 }
             }
             var lastByAuthor: [String: (seq: Int, id: Data)] = [:]

@@ -31,7 +31,7 @@ struct Gloss: ParsableCommand {
                 Foundation.exit(0)
             }
             let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-            FileHandle.standardError.write(Data("gloss: \(message.replacingOccurrences(of: "Error: ", with: ""))\n".utf8))
+            FileHandle.standardError.write(Data("gloss: \(message)\n".utf8))
             Foundation.exit(code.rawValue)
         }
     }

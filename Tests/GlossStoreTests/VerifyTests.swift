@@ -89,4 +89,22 @@ struct VerifyTests {
         try tamper(workspace, "UPDATE change SET hlc_ms = 0 WHERE seq = 2")
         #expect(try problems(workspace) == ["seq 2: its indexed columns disagree with its bytes"])
     }
+
+    @Test("a correctly signed change whose parent belongs to another entity is caught")
+    func parentOfAnotherEntity() throws {
+        let (workspace, annotation) = try populated()
+        let log = try workspace.store.log()
+        let head = log[0], statementChange = log.first { $0.change.kind == .statement }!
+        let key = try DeviceKey(seed: [UInt8](repeating: 1, count: 32))
+        let forged = SignedChange(signing: Change(
+            workspace: workspace.store.workspace, author: key.id, seq: head.change.seq + 1, previous: head.id, publicKey: nil,
+            clock: HLCTimestamp(milliseconds: head.change.clock.milliseconds + 1, counter: 0), kind: .annotation,
+            entity: annotation, parents: [statementChange.id], operations: [.delete]), with: key)
+        try tamper(workspace, """
+            INSERT INTO change (id, author, seq, hlc_ms, hlc_counter, kind, entity, bytes, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?);
+            UPDATE author_head SET seq = seq + 1, id = ?;
+            """, [Data(forged.id.bytes), key.id.rawValue, forged.change.seq, forged.change.clock.milliseconds, 0, "annotation",
+                  annotation.rawValue, Data(forged.bytes), Data(forged.signature), Data(forged.id.bytes)])
+        #expect(try problems(workspace) == ["seq 6: its parent \(statementChange.id.hex.prefix(12)) is a change of another entity"])
+    }
 }
