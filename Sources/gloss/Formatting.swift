@@ -72,12 +72,13 @@ enum Format {
 }
 
 extension ChangeOperation {
-    /// A short human summary: `set note`, `addTag legal`, `admit alice`.
+    /// A short human summary: `note`, `status=checked`, `+legal`, `admit Dara`.
     var summary: String {
         switch self {
-        case .set(let field, _): "set \(field)"
-        case .addTag(let tag): "addTag \(tag)"
-        case .removeTag(let tag): "removeTag \(tag)"
+        case .set(let field, .string(let value)) where ["status", "motivation", "published"].contains(field): "\(field)=\(value)"
+        case .set(let field, _): field
+        case .addTag(let tag): "+\(tag)"
+        case .removeTag(let tag): "-\(tag)"
         case .delete: "delete"
         case .restore: "restore"
         case .admit(let device, let name): "admit \(name) (\(device.short))"

@@ -33,9 +33,9 @@ struct Log: ParsableCommand {
         if output.json { return try Format.printJSON(changes.map { ChangeJSON($0, members) }) }
         for signed in changes {
             let change = signed.change
-            let who = Format.line(members[change.author] ?? change.author.short, width: 10)
-            let what = change.operations.map(\.summary).joined(separator: ", ")
-            print("\(signed.id.hex.prefix(10))  \(Format.time(change.clock).prefix(16))  \(Format.pad(who, 10))  \(change.entity.short)  \(Format.line("\(change.kind.rawValue): \(what)", width: 28))")
+            let who = Format.line(members[change.author] ?? change.author.short, width: 8)
+            let what = change.operations.map(\.summary).joined(separator: " ")
+            print("\(signed.id.hex.prefix(10))  \(Format.time(change.clock).prefix(16))  \(Format.pad(who, 8))  \(Format.pad(change.kind.rawValue, 10)) \(change.entity.short)  \(Format.line(what, width: 21))")
         }
     }
 }

@@ -99,6 +99,8 @@ struct CLITourTests {
         #expect(try gloss.succeed("restore", annotation) == "\(annotation)  restored\n")
 
         let log = try gloss.json("log") as! [[String: Any]]
+        let time = human(log[0]["time"]).prefix(16)
+        #expect(try gloss.succeed("log", "--limit", "1") == "\((log[0]["id"] as! String).prefix(10))  \(time)  Dara      annotation \(annotation)  restore\n")
         #expect(log.map { $0["seq"] as! Int } == [6, 5, 4, 3, 2, 1])
         #expect(log.allSatisfy { ($0["author"] as? [String: String])?["device"] == device })
         #expect((try gloss.json("log", "--entity", annotation, "--limit", "2") as! [Any]).count == 2)
