@@ -16,9 +16,12 @@ public struct AnnotationState: Equatable, Sendable {
     /// The device of the latest change, and when.
     public var modifiedBy: DeviceID
     public var modified: HLCTimestamp
+    /// The fields whose concurrent writes could not be merged, by field name.
+    public var conflicts: [Conflict]
 
     public init(id: EntityID, target: Target, note: String, tags: [String], status: Status, motivation: Motivation,
-                isDeleted: Bool, author: DeviceID, created: HLCTimestamp, modifiedBy: DeviceID, modified: HLCTimestamp) {
+                isDeleted: Bool, author: DeviceID, created: HLCTimestamp, modifiedBy: DeviceID, modified: HLCTimestamp,
+                conflicts: [Conflict]) {
         self.id = id
         self.target = target
         self.note = note
@@ -30,6 +33,7 @@ public struct AnnotationState: Equatable, Sendable {
         self.created = created
         self.modifiedBy = modifiedBy
         self.modified = modified
+        self.conflicts = conflicts
     }
 
     /// Derives the annotation from its changes, in any order.
@@ -40,44 +44,32 @@ public struct AnnotationState: Equatable, Sendable {
         self.init(deriving: ChangeGraph(changes))
     }
 
-    /// Derives the annotation from a graph of its changes.
+    /// Derives the annotation from a graph of its changes, by the merge
+    /// rules: the result depends only on the set of changes.
     public init?(deriving graph: ChangeGraph) {
-        guard let first = graph.ordered.first else { return nil }
-        var target: Target?
-        var note = ""
-        var tags: Set<String> = []
-        var status = Status.open
-        var motivation = Motivation.commenting
-        var isDeleted = false
-        var latest = first.change
-        for signed in graph.ordered {
-            let change = signed.change
-            if (change.clock, change.author) > (latest.clock, latest.author) { latest = change }
-            for operation in change.operations {
-                switch operation {
-                case .set("target", let value): target = try? Target(json: value)
-                case .set("note", .string(let value)): note = value
-                case .set("status", .string(let value)): status = Status(rawValue: value) ?? status
-                case .set("motivation", .string(let value)): motivation = Motivation(rawValue: value) ?? motivation
-                case .addTag(let tag): tags.insert(tag)
-                case .removeTag(let tag): tags.remove(tag)
-                case .delete: isDeleted = true
-                case .restore: isDeleted = false
-                default: break
-                }
-            }
-        }
-        guard let target else { return nil }
-        self.id = first.change.entity
-        self.target = target
-        self.note = note
-        self.tags = tags.sorted()
-        self.status = status
-        self.motivation = motivation
-        self.isDeleted = isDeleted
+        let derivation = Derivation(graph)
+        let target = derivation.register("target")
+        guard let targetValue = target.value, let first = graph.ordered.first,
+              let latest = graph.ordered.max(by: ChangeGraph.precedes) else { return nil }
+        let note = derivation.note()
+        let status = derivation.register("status")
+        let motivation = derivation.register("motivation")
+        let deleted = derivation.deleted()
+        guard let decoded = try? Target(json: targetValue) else { return nil }
+        id = first.change.entity
+        self.target = decoded
+        self.note = note.value
+        tags = derivation.tags()
+        self.status = status.value.flatMap { Status(rawValue: Derivation.text($0)) } ?? .open
+        self.motivation = motivation.value.flatMap { Motivation(rawValue: Derivation.text($0)) } ?? .commenting
+        isDeleted = deleted.isDeleted
         author = first.change.author
         created = first.change.clock
-        modifiedBy = latest.author
-        modified = latest.clock
+        modifiedBy = latest.change.author
+        modified = latest.change.clock
+        conflicts = [target.conflict, note.conflict, status.conflict, motivation.conflict, deleted.conflict].compactMap { $0 }
     }
+
+    /// Whether any field holds concurrent values awaiting resolution.
+    public var isConflicted: Bool { !conflicts.isEmpty }
 }

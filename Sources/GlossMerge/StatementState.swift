@@ -10,9 +10,11 @@ public struct StatementState: Equatable, Sendable {
     public var revision: RevisionHash
     public var author: DeviceID
     public var created: HLCTimestamp
+    /// Fields written concurrently with different values.
+    public var conflicts: [Conflict]
 
     public init(id: EntityID, title: String?, source: String?, published: String?, revision: RevisionHash,
-                author: DeviceID, created: HLCTimestamp) {
+                author: DeviceID, created: HLCTimestamp, conflicts: [Conflict]) {
         self.id = id
         self.title = title
         self.source = source
@@ -20,6 +22,7 @@ public struct StatementState: Equatable, Sendable {
         self.revision = revision
         self.author = author
         self.created = created
+        self.conflicts = conflicts
     }
 
     /// Derives the statement from its changes, in any order; nil when no
@@ -28,25 +31,24 @@ public struct StatementState: Equatable, Sendable {
         self.init(deriving: ChangeGraph(changes))
     }
 
-    /// Derives the statement from a graph of its changes.
+    /// Derives the statement from a graph of its changes; every field is a
+    /// register.
     public init?(deriving graph: ChangeGraph) {
-        guard let first = graph.ordered.first else { return nil }
-        var revision: RevisionHash?
-        for signed in graph.ordered {
-            for operation in signed.change.operations {
-                switch operation {
-                case .set("title", .string(let value)): title = value
-                case .set("source", .string(let value)): source = value
-                case .set("published", .string(let value)): published = value
-                case .set("revision", .string(let value)): revision = RevisionHash(hex: value) ?? revision
-                default: break
-                }
-            }
+        let derivation = Derivation(graph)
+        let fields = ["revision", "title", "source", "published"].map { ($0, derivation.register($0)) }
+        let values = Dictionary(uniqueKeysWithValues: fields.map { ($0.0, $0.1.value.map(Derivation.text)) })
+        guard let first = graph.ordered.first, let hex = values["revision"] ?? nil, let revision = RevisionHash(hex: hex) else {
+            return nil
         }
-        guard let revision else { return nil }
         id = first.change.entity
+        title = values["title"] ?? nil
+        source = values["source"] ?? nil
+        published = values["published"] ?? nil
         self.revision = revision
         author = first.change.author
         created = first.change.clock
+        conflicts = fields.compactMap(\.1.conflict)
     }
+
+    public var isConflicted: Bool { !conflicts.isEmpty }
 }

@@ -95,6 +95,7 @@ struct LogWriter {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [state.id.rawValue, state.title, state.source, state.published, state.revision.hex,
                                  state.author.rawValue, state.created.milliseconds, state.created.counter])
+            try record(state.conflicts, of: entity, kind: kind)
             let text = try String.fetchOne(db, sql: "SELECT body FROM text WHERE revision = ?", arguments: [state.revision.hex]) ?? ""
             try index(entity, kind: kind, body: [state.title ?? "", text].joined(separator: "\n"))
         case .annotation:
@@ -110,12 +111,28 @@ struct LogWriter {
                     state.created.milliseconds, state.created.counter, state.modifiedBy.rawValue,
                     state.modified.milliseconds, state.modified.counter,
                 ])
+            try record(state.conflicts, of: entity, kind: kind)
             try db.execute(sql: "DELETE FROM annotation_tag WHERE annotation = ?", arguments: [entity.rawValue])
             for tag in state.tags {
                 try db.execute(sql: "INSERT INTO annotation_tag (annotation, tag) VALUES (?, ?)", arguments: [entity.rawValue, tag])
             }
             try index(entity, kind: kind, body: state.isDeleted ? nil : [state.target.exact, state.note, state.tags.joined(separator: " ")]
                 .joined(separator: "\n"))
+        }
+    }
+
+    /// Replaces the entity's conflicts with `conflicts`.
+    private func record(_ conflicts: [Conflict], of entity: EntityID, kind: EntityKind) throws {
+        try db.execute(sql: "DELETE FROM conflict WHERE entity = ?", arguments: [entity.rawValue])
+        for conflict in conflicts {
+            for (rank, live) in conflict.values.enumerated() {
+                try db.execute(sql: """
+                    INSERT INTO conflict (entity, kind, field, rank, change, author, hlc_ms, hlc_counter, value)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [entity.rawValue, kind.rawValue, conflict.field, rank, Data(live.change.bytes),
+                                     live.author.rawValue, live.clock.milliseconds, live.clock.counter,
+                                     String(decoding: live.value.encoded, as: UTF8.self)])
+            }
         }
     }
 

@@ -112,6 +112,24 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("2-conflicts") { db in
+            try db.execute(sql: """
+                -- Derived state: the live values of each conflicted field,
+                -- the provisional winner at rank 0.
+                CREATE TABLE conflict (
+                    entity TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    field TEXT NOT NULL,
+                    rank INTEGER NOT NULL,
+                    change BLOB NOT NULL,
+                    author TEXT NOT NULL,
+                    hlc_ms INTEGER NOT NULL,
+                    hlc_counter INTEGER NOT NULL,
+                    value TEXT NOT NULL,          -- canonical JSON
+                    PRIMARY KEY (entity, field, rank)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

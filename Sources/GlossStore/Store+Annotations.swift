@@ -198,6 +198,7 @@ extension Store {
             isDeleted: row["deleted"], author: DeviceID(rawValue: row["author"])!,
             created: HLCTimestamp(milliseconds: row["created_ms"], counter: row["created_counter"]),
             modifiedBy: DeviceID(rawValue: row["modified_by"])!,
-            modified: HLCTimestamp(milliseconds: row["modified_ms"], counter: row["modified_counter"]))
+            modified: HLCTimestamp(milliseconds: row["modified_ms"], counter: row["modified_counter"]),
+            conflicts: try conflicts(of: id, in: db))
     }
 }

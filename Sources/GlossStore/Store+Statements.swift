@@ -94,7 +94,7 @@ extension Store {
     /// Every statement, oldest first.
     public func statements() throws(StoreError) -> [StatementState] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM statement ORDER BY created_ms, created_counter, id").map(Self.statement(from:))
+            try Row.fetchAll(db, sql: "SELECT * FROM statement ORDER BY created_ms, created_counter, id").map { try Self.statement(from: $0, in: db) }
         }
     }
 
@@ -128,13 +128,14 @@ extension Store {
     }
 
     static func statement(_ id: EntityID, in db: Database) throws -> StatementState? {
-        try Row.fetchOne(db, sql: "SELECT * FROM statement WHERE id = ?", arguments: [id.rawValue]).map(statement(from:))
+        try Row.fetchOne(db, sql: "SELECT * FROM statement WHERE id = ?", arguments: [id.rawValue]).map { try statement(from: $0, in: db) }
     }
 
-    static func statement(from row: Row) -> StatementState {
+    static func statement(from row: Row, in db: Database) throws -> StatementState {
         StatementState(id: EntityID(rawValue: row["id"])!, title: row["title"], source: row["source"],
                        published: row["published"], revision: RevisionHash(hex: row["revision"])!,
                        author: DeviceID(rawValue: row["author"])!,
-                       created: HLCTimestamp(milliseconds: row["created_ms"], counter: row["created_counter"]))
+                       created: HLCTimestamp(milliseconds: row["created_ms"], counter: row["created_counter"]),
+                       conflicts: try conflicts(of: row["id"], in: db))
     }
 }

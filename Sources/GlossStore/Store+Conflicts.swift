@@ -1,0 +1,30 @@
+import Foundation
+import GRDB
+import GlossCore
+import GlossMerge
+
+extension Store {
+    /// The conflicts of one entity, by field.
+    static func conflicts(of entity: String, in db: Database) throws -> [Conflict] {
+        let rows = try Row.fetchAll(db, sql: "SELECT * FROM conflict WHERE entity = ? ORDER BY field, rank", arguments: [entity])
+        return conflicts(from: rows)
+    }
+
+    /// Groups conflict rows (ordered by entity, field, rank) into conflicts.
+    static func conflicts(from rows: [Row]) -> [Conflict] {
+        var conflicts: [Conflict] = []
+        for row in rows {
+            let field: String = row["field"]
+            let value = LiveValue(
+                change: ChangeID(bytes: Array(row["change"] as Data))!, author: DeviceID(rawValue: row["author"])!,
+                clock: HLCTimestamp(milliseconds: row["hlc_ms"], counter: row["hlc_counter"]),
+                value: (try? CanonicalJSON(parsing: Array((row["value"] as String).utf8))) ?? .string(""))
+            if conflicts.last?.field == field && (row["rank"] as Int) > 0 {
+                conflicts[conflicts.count - 1].values.append(value)
+            } else {
+                conflicts.append(Conflict(field: field, values: [value]))
+            }
+        }
+        return conflicts
+    }
+}

@@ -1,0 +1,86 @@
+import GlossCore
+import GlossMerge
+import Testing
+
+/// A small seeded generator, so a failing schedule can be replayed.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+@Suite("Merge properties")
+struct MergePropertyTests {
+    static let notes = ["", "a b c", "a B c", "A b c", "a b C d", "x y", "a b c d e"]
+
+    /// A random concurrent history: devices write on what they know and
+    /// now and then learn all that another device knows.
+    static func randomHistory(seed: UInt64) -> [SignedChange] {
+        var random = SplitMix64(state: seed)
+        var scenario = Scenario(devices: 3)
+        let root = scenario.create([.set(field: "note", value: .string("a b c"))])
+        var known: [[SignedChange]] = Array(repeating: [root], count: 3)
+        for step in 0..<Int.random(in: 4...14, using: &random) {
+            let device = Int.random(in: 0..<3, using: &random)
+            if Bool.random(using: &random) && step > 0 {
+                let other = Int.random(in: 0..<3, using: &random)
+                let ids = Set(known[device].map(\.id))
+                known[device] += known[other].filter { !ids.contains($0.id) }
+            }
+            let heads = ChangeGraph(known[device]).heads
+            let parents = known[device].filter { heads.contains($0.id) }
+            let operation: ChangeOperation = switch Int.random(in: 0..<7, using: &random) {
+            case 0: .set(field: "note", value: .string(notes.randomElement(using: &random)!))
+            case 1: .set(field: "status", value: .string(Status.allCases.randomElement(using: &random)!.rawValue))
+            case 2: .addTag(["a", "b", "c"].randomElement(using: &random)!)
+            case 3: .removeTag(["a", "b", "c"].randomElement(using: &random)!)
+            case 4: .delete
+            case 5: .restore
+            default: .set(field: "motivation", value: .string(Motivation.allCases.randomElement(using: &random)!.rawValue))
+            }
+            let change = scenario.write(device, after: parents, at: 1000 + Int.random(in: 0..<50, using: &random) * 10, [operation])
+            known[device].append(change)
+        }
+        return scenario.changes
+    }
+
+    @Test("the state of a random concurrent history does not depend on the order its changes arrive in")
+    func orderIndependence() {
+        for seed in UInt64(1)...300 {
+            let changes = Self.randomHistory(seed: seed)
+            let expected = AnnotationState(deriving: changes)
+            var random = SplitMix64(state: seed)
+            for _ in 0..<5 {
+                let state = AnnotationState(deriving: changes.shuffled(using: &random))
+                #expect(state == expected, "seed \(seed)")
+                if state != expected { return }
+            }
+        }
+    }
+
+    @Test("a resolution on top of every head leaves no conflict")
+    func resolutionClearsConflicts() throws {
+        for seed in UInt64(1)...300 {
+            var changes = Self.randomHistory(seed: seed)
+            let graph = ChangeGraph(changes)
+            let heads = changes.filter { graph.heads.contains($0.id) }
+            let key = try DeviceKey(seed: [UInt8](repeating: 9, count: 32))
+            let resolution = Change(workspace: Scenario.workspace, author: key.id, seq: 1, previous: nil,
+                                    publicKey: Array(key.publicKey.rawRepresentation),
+                                    clock: HLCTimestamp(milliseconds: 99_999, counter: 0), kind: .annotation, entity: Scenario.entity,
+                                    parents: heads.map(\.id), operations: [
+                                        .set(field: "note", value: .string("resolved")), .set(field: "status", value: .string("open")),
+                                        .set(field: "motivation", value: .string("commenting")), .restore,
+                                    ])
+            changes.append(SignedChange(signing: resolution, with: key))
+            let state = try #require(AnnotationState(deriving: changes))
+            #expect(state.conflicts == [], "seed \(seed)")
+            #expect(state.note == "resolved")
+        }
+    }
+}
