@@ -4,7 +4,17 @@ extension Change {
     ///
     /// - Throws: ``ChangeFormatError`` naming the first operation refused.
     public func validate() throws(ChangeFormatError) {
+        var seen: Set<String> = []
         for operation in operations {
+            let subject = switch operation {
+            case .set(let field, _): "field \"\(field)\""
+            case .addTag(let tag), .removeTag(let tag): "tag \"\(tag)\""
+            case .delete, .restore: "the deleted mark"
+            case .admit(let device, _): "device \(device.short)"
+            }
+            guard seen.insert(subject).inserted else {
+                throw ChangeFormatError("each field, tag or device at most once in a change, found \(subject) twice")
+            }
             switch (kind, operation) {
             case (.workspace, .set("name", .string(let name))):
                 try Self.check(name, "name", maximumLength: 200)
@@ -39,9 +49,9 @@ extension Change {
             case (.annotation, .delete), (.annotation, .restore):
                 break
             case (_, .set(let field, _)):
-                throw ChangeFormatError("a field a \(kind.rawValue) has, with a value of its type; found \"\(field)\"")
+                throw ChangeFormatError("a field \(kind.withArticle) has, with a value of its type; found \"\(field)\"")
             default:
-                throw ChangeFormatError("an operation a \(kind.rawValue) has, found \(operation.name)")
+                throw ChangeFormatError("an operation \(kind.withArticle) has, found \(operation.name)")
             }
         }
     }
@@ -65,4 +75,9 @@ extension ChangeOperation {
         case .admit: "admit"
         }
     }
+}
+
+extension EntityKind {
+    /// "a workspace", "a statement", "an annotation".
+    public var withArticle: String { self == .annotation ? "an annotation" : "a \(rawValue)" }
 }

@@ -17,10 +17,15 @@ struct LogWriter {
 
     /// Writes a change of `entity` made of `operations`, signed by this
     /// device, on top of the entity's current heads; then re-derives the
-    /// entity's state.
+    /// entity's state. Only a member may write, except the genesis change
+    /// of a workspace that has no members yet.
     @discardableResult
     func append(kind: EntityKind, entity: EntityID, operations: [ChangeOperation], now: Int) throws -> SignedChange {
         let author = key.id
+        let members = try String.fetchAll(db, sql: "SELECT device FROM member")
+        guard members.contains(author.rawValue) || members.isEmpty else {
+            throw StoreError.notMember(author)
+        }
         let head = try Row.fetchOne(db, sql: "SELECT seq, id FROM author_head WHERE author = ?", arguments: [author.rawValue])
         let seq = (head?["seq"] as Int?).map { $0 + 1 } ?? 1
         let previous = (head?["id"] as Data?).flatMap { ChangeID(bytes: Array($0)) }
@@ -28,8 +33,7 @@ struct LogWriter {
             .compactMap { ChangeID(bytes: Array($0)) }
         var clock = HybridClock(last: try lastClockReading())
         let reading = clock.tick(now: now)
-        try db.execute(sql: "INSERT OR REPLACE INTO clock (singleton, ms, counter) VALUES (1, ?, ?)",
-                       arguments: [reading.milliseconds, reading.counter])
+        try save(clock)
         let change = Change(workspace: workspace, author: author, seq: seq, previous: previous,
                             publicKey: seq == 1 ? Array(key.publicKey.rawRepresentation) : nil,
                             clock: reading, kind: kind, entity: entity, parents: parents, operations: operations)
@@ -44,7 +48,12 @@ struct LogWriter {
         return signed
     }
 
-    private func lastClockReading() throws -> HLCTimestamp {
+    func save(_ clock: HybridClock) throws {
+        try db.execute(sql: "INSERT OR REPLACE INTO clock (singleton, ms, counter) VALUES (1, ?, ?)",
+                       arguments: [clock.last.milliseconds, clock.last.counter])
+    }
+
+    func lastClockReading() throws -> HLCTimestamp {
         guard let row = try Row.fetchOne(db, sql: "SELECT ms, counter FROM clock") else {
             return HLCTimestamp(milliseconds: 0, counter: 0)
         }
@@ -53,7 +62,7 @@ struct LogWriter {
 
     /// Adds a checked change to the log and moves the author's and the
     /// entity's heads.
-    private func insert(_ signed: SignedChange) throws {
+    func insert(_ signed: SignedChange) throws {
         let change = signed.change
         try db.cachedStatement(sql: """
             INSERT INTO change (id, author, seq, hlc_ms, hlc_counter, kind, entity, bytes, signature)

@@ -89,6 +89,39 @@ public final class Store: Sendable {
         }
     }
 
+    /// Makes a new replica in `folder` of the workspace whose changes
+    /// `batch` holds (its genesis first), with a new device key. The new
+    /// device can read at once; it can write once a member admits it.
+    /// On failure nothing is left behind.
+    public static func clone(_ folder: WorkspaceFolder, from batch: ChangeBatch, key: DeviceKey = DeviceKey(),
+                             now: Int) throws(StoreError) -> (Store, ApplyReport) {
+        guard !folder.exists else { throw .workspaceExists(folder.root.path) }
+        guard let workspace = batch.changes.first?.change.workspace else {
+            throw .invalidInput("expected the changes of a workspace, starting with its genesis, found none")
+        }
+        do {
+            try FileManager.default.createDirectory(at: folder.gloss, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw .unreadableWorkspace(folder.root.path, reason: "cannot create \(folder.gloss.path): \(error.localizedDescription)")
+        }
+        do {
+            try folder.writeKey(key)
+            let pool = try openPool(folder)
+            let report = try catching {
+                try pool.write { db in
+                    try db.execute(sql: "INSERT INTO workspace (singleton, id, name) VALUES (1, ?, '')", arguments: [workspace.rawValue])
+                    let writer = LogWriter(db: db, key: key, workspace: workspace)
+                    return try ChangeApplier(writer: writer, workspace: workspace, now: now).apply(batch)
+                }
+            }
+            return (try Store(folder: folder, key: key, pool: pool), report)
+        } catch {
+            try? FileManager.default.removeItem(at: folder.gloss)
+            throw error
+        }
+    }
+
     private static func openPool(_ folder: WorkspaceFolder) throws(StoreError) -> DatabasePool {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)

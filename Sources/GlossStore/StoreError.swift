@@ -13,6 +13,10 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidID(kind: EntityKind, text: String)
     case invalidInput(String)
     case anchor(AnchorError)
+    /// This device may not write: no member has admitted it (or one revoked it).
+    case notMember(DeviceID)
+    /// A received change failed a check; nothing of its batch was applied.
+    case refused(change: String, reason: String)
     /// A change this store wrote fails its own checks: a bug, never user error.
     case rejected(ChangeFormatError)
     /// SQLite failed; the transaction was rolled back.
@@ -36,6 +40,10 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             message
         case .anchor(let error):
             error.description
+        case .notMember(let device):
+            "this device is not a member of the workspace, so it cannot write; a member must run: gloss member add NAME \(device)"
+        case .refused(let change, let reason):
+            "refused change \(change): \(reason); nothing was applied"
         case .rejected(let error):
             "refused to write an invalid change: \(error)"
         case .database(let message):

@@ -100,6 +100,12 @@ struct ChangeTests {
         #expect(throws: ChangeFormatError("a status (open, checked, verified, disputed), found \"done\"")) { try change.validate() }
         change.operations = [.addTag("two words")]
         #expect(throws: ChangeFormatError.self) { try change.validate() }
+        change.operations = [.addTag("legal"), .removeTag("legal")]
+        #expect(throws: ChangeFormatError("each field, tag or device at most once in a change, found tag \"legal\" twice")) {
+            try change.validate()
+        }
+        change.operations = [.delete, .restore]
+        #expect(throws: ChangeFormatError.self) { try change.validate() }
         change.operations = [.set(field: "status", value: .string("verified")), .addTag("ok")]
         try change.validate()
     }

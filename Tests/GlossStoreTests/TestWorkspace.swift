@@ -16,6 +16,29 @@ final class TestWorkspace {
                                  key: try DeviceKey(seed: [UInt8](repeating: 1, count: 32)), now: clock)
     }
 
+    /// A new replica of `source`'s workspace, with the device key seeded by
+    /// `seed`; admitted by `source` when `admit` is set.
+    init(cloning source: TestWorkspace, seed: UInt8, admitAs name: String? = nil) throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("gloss-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let key = try DeviceKey(seed: [UInt8](repeating: seed, count: 32))
+        if let name { try source.store.admit(key.id, name: name, now: source.tick()) }
+        store = try Store.clone(WorkspaceFolder(root: root), from: source.batch(missingFrom: Heads()), key: key, now: clock).0
+    }
+
+    /// Everything this store holds that a store with `heads` lacks.
+    func batch(missingFrom heads: Heads) throws -> ChangeBatch {
+        var changes: [SignedChange] = []
+        try store.changes(missingFrom: heads, pageSize: 7) { changes += $0 }
+        return ChangeBatch(changes: changes, texts: try store.texts(for: changes))
+    }
+
+    /// Sends `other` what it lacks from this store.
+    @discardableResult
+    func send(to other: TestWorkspace) throws -> ApplyReport {
+        try other.store.apply(batch(missingFrom: other.store.heads()), now: other.tick())
+    }
+
     deinit { try? FileManager.default.removeItem(at: root) }
 
     var databasePath: String { root.appendingPathComponent(".gloss/gloss.sqlite").path }

@@ -1,0 +1,33 @@
+import GlossCore
+
+/// Changes to apply together, in an order where parents come before
+/// children and each author's changes follow its chain, with the statement
+/// texts they name.
+public struct ChangeBatch: Sendable {
+    public var changes: [SignedChange]
+    /// Statement texts, each checked against the revision hash that names it.
+    public var texts: [String]
+
+    public init(changes: [SignedChange], texts: [String] = []) {
+        self.changes = changes
+        self.texts = texts
+    }
+}
+
+/// What applying a batch did.
+public struct ApplyReport: Equatable, Sendable {
+    /// Changes new to this store.
+    public var received = 0
+    /// Changes this store held already (applying them again is a no-op).
+    public var alreadyHeld = 0
+    /// Statements and annotations whose state changed.
+    public var entitiesChanged = 0
+    /// Fields that became conflicted, and conflicted fields that were resolved.
+    public var conflictsCreated = 0
+    public var conflictsResolved = 0
+    /// The largest amount (ms) by which a change's clock was ahead of local
+    /// wall time beyond the accepted drift; 0 when none was.
+    public var clockSkew = 0
+
+    public init() {}
+}

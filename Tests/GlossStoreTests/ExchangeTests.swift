@@ -1,0 +1,186 @@
+import Foundation
+import GRDB
+import GlossCore
+import GlossMerge
+import GlossStore
+import Testing
+
+@Suite("Store: exchanging changes between replicas")
+struct ExchangeTests {
+    /// Two replicas of one workspace, both members, holding the seed statement.
+    func pair() throws -> (TestWorkspace, TestWorkspace, EntityID) {
+        let a = try TestWorkspace()
+        let statement = try a.addSeed()
+        let b = try TestWorkspace(cloning: a, seed: 2, admitAs: "Sophea")
+        return (a, b, statement.id)
+    }
+
+    @Test("a clone holds every change and the same state, and can write once admitted")
+    func cloneAndExchange() throws {
+        let (a, b, statement) = try pair()
+        #expect(try b.store.heads() == a.store.heads())
+        #expect(try b.store.statements() == a.store.statements())
+        #expect(try b.store.members() == a.store.members())
+        let annotation = try b.store.annotate(statement, span: .quote("treason", occurrence: nil),
+                                              edit: AnnotationEdit(note: "from Sophea"), now: b.tick())
+        let report = try b.send(to: a)
+        #expect(report.received == 1)
+        #expect(report.entitiesChanged == 1)
+        #expect(try a.store.annotation(annotation.id) == annotation)
+        #expect(try a.store.verify() == [])
+        #expect(try b.store.verify() == [])
+    }
+
+    @Test("a device no member admitted is told plainly, with the command a member must run")
+    func notAMember() throws {
+        let a = try TestWorkspace()
+        let statement = try a.addSeed()
+        let b = try TestWorkspace(cloning: a, seed: 3)
+        #expect(throws: StoreError.notMember(b.store.device)) {
+            try b.store.annotate(statement.id, span: .positions(start: 0, end: 2), edit: AnnotationEdit(), now: b.tick())
+        }
+        #expect("\(StoreError.notMember(b.store.device))" ==
+                "this device is not a member of the workspace, so it cannot write; a member must run: gloss member add NAME \(b.store.device)")
+    }
+
+    @Test("applying changes already held is a no-op")
+    func idempotent() throws {
+        let (a, b, statement) = try pair()
+        _ = try a.store.annotate(statement, span: .positions(start: 0, end: 2), edit: AnnotationEdit(), now: a.tick())
+        let batch = try a.batch(missingFrom: Heads())
+        let first = try b.store.apply(batch, now: b.tick())
+        #expect(first.received == 1)
+        let again = try b.store.apply(batch, now: b.tick())
+        #expect(again.received == 0)
+        #expect(again.alreadyHeld == batch.changes.count)
+        #expect(try b.store.heads() == a.store.heads())
+    }
+
+    /// Applies `batch` to `replica` and expects a refusal that names `reason`
+    /// and leaves the store as it was.
+    func expectRefused(_ batch: ChangeBatch, by replica: TestWorkspace, reason: String) throws {
+        let heads = try replica.store.heads()
+        let annotations = try replica.store.annotations(AnnotationFilter(includeDeleted: true))
+        do {
+            _ = try replica.store.apply(batch, now: replica.tick())
+            Issue.record("expected a refusal: \(reason)")
+        } catch let StoreError.refused(_, found) {
+            #expect(found == reason)
+        }
+        #expect(try replica.store.heads() == heads)
+        #expect(try replica.store.annotations(AnnotationFilter(includeDeleted: true)) == annotations)
+    }
+
+    /// Changes signed by `key` that `source` would accept next.
+    func forge(_ source: TestWorkspace, key: DeviceKey, entity: EntityID, parents: [ChangeID], seqOffset: Int = 1,
+               operations: [ChangeOperation], workspace: WorkspaceID? = nil) throws -> SignedChange {
+        let head = try source.store.heads()[key.id]
+        return SignedChange(signing: Change(
+            workspace: workspace ?? source.store.workspace, author: key.id, seq: (head?.seq ?? 0) + seqOffset, previous: head?.id,
+            publicKey: head == nil ? Array(key.publicKey.rawRepresentation) : nil,
+            clock: HLCTimestamp(milliseconds: source.tick(), counter: 0), kind: .annotation, entity: entity,
+            parents: parents, operations: operations), with: key)
+    }
+
+    @Test("a batch whose last change has a forged signature is refused whole")
+    func forgedSignature() throws {
+        let (a, b, statement) = try pair()
+        let good = try a.store.annotate(statement, span: .positions(start: 0, end: 2), edit: AnnotationEdit(), now: a.tick())
+        var batch = try a.batch(missingFrom: b.store.heads())
+        let last = batch.changes.removeLast()
+        batch.changes.append(try SignedChange(bytes: last.bytes, signature: Array(repeating: 7, count: 64)))
+        try expectRefused(batch, by: b, reason: "its signature does not verify against its author's key")
+        #expect(throws: StoreError.notFound(kind: .annotation, prefix: good.id.rawValue)) { try b.store.annotation(good.id) }
+    }
+
+    @Test("a change altered in the middle of a run breaks the chain even though the last signature is good")
+    func alteredMiddle() throws {
+        let (a, b, statement) = try pair()
+        let annotation = try a.store.annotate(statement, span: .positions(start: 0, end: 2), edit: AnnotationEdit(), now: a.tick())
+        _ = try a.store.edit(annotation.id, AnnotationEdit(note: "one"), now: a.tick())
+        _ = try a.store.edit(annotation.id, AnnotationEdit(note: "two"), now: a.tick())
+        var batch = try a.batch(missingFrom: b.store.heads())
+        let middle = batch.changes[1]
+        let altered = Array(String(decoding: middle.bytes, as: UTF8.self).replacingOccurrences(of: "\"one\"", with: "\"ONE\"").utf8)
+        batch.changes[1] = try SignedChange(bytes: altered, signature: middle.signature)
+        try expectRefused(batch, by: b, reason: "its prev does not match its author's change seq \(batch.changes[1].change.seq)")
+    }
+
+    @Test("two changes with one seq and different bytes are a fork: the second is refused, the first kept")
+    func fork() throws {
+        let (a, b, statement) = try pair()
+        let key = try DeviceKey(seed: [UInt8](repeating: 2, count: 32))
+        let original = try b.store.annotate(statement, span: .positions(start: 0, end: 2), edit: AnnotationEdit(note: "first"), now: b.tick())
+        try b.send(to: a)
+        let head = try a.store.heads()[key.id]!
+        let twin = try forge(a, key: key, entity: original.id, parents: [], seqOffset: 0,
+                             operations: [.set(field: "note", value: .string("second"))])
+        #expect(twin.change.seq == head.seq)
+        try expectRefused(ChangeBatch(changes: [twin]), by: a,
+                          reason: "its author already wrote a different change with seq \(head.seq): a fork; the first is kept")
+        #expect(try a.store.annotation(original.id).note == "first")
+    }
+
+    @Test("changes of a device no member admitted are refused")
+    func nonMember() throws {
+        let (a, _, statement) = try pair()
+        let stranger = try DeviceKey(seed: [UInt8](repeating: 9, count: 32))
+        let change = try forge(a, key: stranger, entity: statement, parents: try a.store.log(LogFilter(entity: statement)).map(\.id),
+                               operations: [.addTag("hijacked")])
+        try expectRefused(ChangeBatch(changes: [change]), by: a, reason: "its author \(stranger.id.short) is not a member of the workspace")
+    }
+
+    @Test("a change of another workspace, a gap in a chain, or a missing parent or text is refused")
+    func otherRefusals() throws {
+        let (a, b, statement) = try pair()
+        let key = try DeviceKey(seed: [UInt8](repeating: 2, count: 32))
+        let parents = try a.store.log(LogFilter(entity: statement)).map(\.id)
+        let other = WorkspaceID(rawValue: "zzzzzzzzzzzzzzzzzzzzzzzzzz")!
+        try expectRefused(ChangeBatch(changes: [try forge(a, key: key, entity: statement, parents: parents,
+                                                          operations: [.addTag("x")], workspace: other)]),
+                          by: a, reason: "it belongs to workspace \(other), not \(a.store.workspace)")
+        let gap = try forge(a, key: key, entity: statement, parents: parents, seqOffset: 2, operations: [.addTag("x")])
+        try expectRefused(ChangeBatch(changes: [gap]), by: a,
+                          reason: "expected its author's seq \(gap.change.seq - 1) next, found seq \(gap.change.seq): changes are missing")
+        let orphan = ChangeID(hashing: Array("nothing".utf8))
+        try expectRefused(ChangeBatch(changes: [try forge(a, key: key, entity: statement, parents: [orphan], operations: [.addTag("x")])]),
+                          by: a, reason: "its parent \(orphan.hex.prefix(12)) is not held")
+        let newStatement = try b.store.addStatement(utf8: Array("A new release.".utf8), metadata: StatementMetadata(), now: b.tick())
+        var batch = try b.batch(missingFrom: a.store.heads())
+        batch.texts = []
+        try expectRefused(batch, by: a, reason: "the text of revision \(newStatement.revision.hex.prefix(12)) it names is neither held nor sent")
+    }
+
+    @Test("a clock reading more than a day ahead is accepted and reported as skew")
+    func clockSkew() throws {
+        let (a, b, statement) = try pair()
+        let future = b.tick() + 3 * HybridClock.defaultMaximumDrift
+        _ = try b.store.annotate(statement, span: .positions(start: 0, end: 2), edit: AnnotationEdit(), now: future)
+        let report = try b.send(to: a)
+        #expect(report.received == 1)
+        #expect(report.clockSkew > 2 * HybridClock.defaultMaximumDrift)
+        let local = try a.store.annotate(statement, span: .positions(start: 2, end: 4), edit: AnnotationEdit(), now: a.tick())
+        #expect(local.created.milliseconds < future, "the local clock did not follow the far-future reading")
+    }
+
+    @Test("concurrent edits meet as a conflict on both replicas, in either order, and a resolution clears it")
+    func conflictBothWays() throws {
+        let (a, b, statement) = try pair()
+        let annotation = try a.store.annotate(statement, span: .positions(start: 0, end: 2), edit: AnnotationEdit(), now: a.tick())
+        try a.send(to: b)
+        _ = try a.store.edit(annotation.id, AnnotationEdit(status: .checked), now: a.tick())
+        _ = try b.store.edit(annotation.id, AnnotationEdit(status: .disputed), now: b.tick())
+        let toA = try b.send(to: a)
+        let toB = try a.send(to: b)
+        #expect(toA.conflictsCreated == 1)
+        #expect(toB.conflictsCreated == 1)
+        let onA = try a.store.annotation(annotation.id)
+        #expect(onA == (try b.store.annotation(annotation.id)))
+        #expect(onA.conflicts.map(\.field) == ["status"])
+        #expect(onA.conflicts[0].values.count == 2)
+        #expect(onA.conflicts[0].values[0].value == .string(onA.status.rawValue))
+        _ = try a.store.edit(annotation.id, AnnotationEdit(status: .verified), now: a.tick())
+        #expect(try a.send(to: b).conflictsResolved == 1)
+        #expect(try b.store.annotation(annotation.id).conflicts == [])
+    }
+}
