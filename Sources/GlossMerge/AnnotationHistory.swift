@@ -16,6 +16,8 @@ public enum AnnotationDifference: Equatable, Sendable {
     case status(from: Status?, to: Status)
     case motivation(from: Motivation?, to: Motivation)
     case deleted(Bool)
+    /// A field that was in conflict before this change and is not after.
+    case resolved(field: String)
 }
 
 extension AnnotationState {
@@ -44,6 +46,10 @@ extension AnnotationState {
         if earlier?.status != status { differences.append(.status(from: earlier?.status, to: status)) }
         if earlier?.motivation != motivation { differences.append(.motivation(from: earlier?.motivation, to: motivation)) }
         if (earlier?.isDeleted ?? false) != isDeleted { differences.append(.deleted(isDeleted)) }
+        let stillConflicted = Set(conflicts.map(\.field))
+        for conflict in earlier?.conflicts ?? [] where !stillConflicted.contains(conflict.field) {
+            differences.append(.resolved(field: conflict.field))
+        }
         return differences
     }
 }

@@ -36,9 +36,12 @@ public struct AnnotationFilter: Sendable {
     public var status: Status?
     public var author: DeviceID?
     public var includeDeleted: Bool
+    /// Only annotations with a conflicted field.
+    public var onlyConflicted: Bool
 
     public init(statement: EntityID? = nil, tag: String? = nil, status: Status? = nil, author: DeviceID? = nil,
-                includeDeleted: Bool = false) {
+                includeDeleted: Bool = false, onlyConflicted: Bool = false) {
+        self.onlyConflicted = onlyConflicted
         self.statement = statement
         self.tag = tag
         self.status = status
@@ -53,6 +56,7 @@ extension Store {
     /// - Throws: ``StoreError``, with nothing written, when the statement is
     ///   unknown, the span cannot be anchored, or a field is invalid.
     public func annotate(_ statement: EntityID, span: Span, edit: AnnotationEdit, now: Int) throws(StoreError) -> AnnotationState {
+        try requireMembership()
         let state = try self.statement(statement)
         let text = StatementText(statement: statement, text: try self.text(of: state.revision))
         let target: Target
@@ -81,7 +85,8 @@ extension Store {
     ///
     /// - Throws: ``StoreError/invalidInput(_:)`` when `edit` changes nothing.
     public func edit(_ annotation: EntityID, _ edit: AnnotationEdit, now: Int) throws(StoreError) -> AnnotationState {
-        try write { writer in
+        try requireMembership()
+        return try write { writer in
             guard let current = try Self.annotation(annotation, in: writer.db) else {
                 throw StoreError.notFound(kind: .annotation, prefix: annotation.rawValue)
             }
@@ -97,7 +102,8 @@ extension Store {
     /// Deletes (`true`) or restores (`false`) an annotation. A deleted
     /// annotation keeps its history and can be restored.
     public func setDeleted(_ annotation: EntityID, _ deleted: Bool, now: Int) throws(StoreError) -> AnnotationState {
-        try write { writer in
+        try requireMembership()
+        return try write { writer in
             guard let current = try Self.annotation(annotation, in: writer.db) else {
                 throw StoreError.notFound(kind: .annotation, prefix: annotation.rawValue)
             }
@@ -168,6 +174,7 @@ extension Store {
             arguments += [author.rawValue]
         }
         if !filter.includeDeleted { conditions.append("NOT deleted") }
+        if filter.onlyConflicted { conditions.append("id IN (SELECT entity FROM conflict)") }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         return try read { db in
             let rows = try Row.fetchAll(db, sql: "SELECT * FROM annotation \(whereClause) ORDER BY statement, start, \"end\", id",

@@ -5,6 +5,7 @@ extension Store {
     /// Admits `device` as a member under `name`: a change of the workspace
     /// entity, signed by this device, which must itself be a member.
     public func admit(_ device: DeviceID, name: String, now: Int) throws(StoreError) {
+        try requireMembership()
         let name = name.trimmingCharacters(in: .whitespaces).nfc
         guard !name.isEmpty, name.unicodeScalars.count <= 200,
               !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
@@ -21,5 +22,13 @@ extension Store {
             try writer.append(kind: .workspace, entity: EntityID(rawValue: workspace.rawValue)!,
                               operations: [.admit(device, name: name)], now: now)
         }
+    }
+}
+
+extension Store {
+    /// Throws ``StoreError/notMember(_:)`` unless this device may write, so
+    /// a command says so before anything else.
+    func requireMembership() throws(StoreError) {
+        guard try members()[device] != nil else { throw .notMember(device) }
     }
 }

@@ -28,6 +28,7 @@ extension Store {
     ///   text over 10 MB, invalid UTF-8, empty text, bad metadata, or a text
     ///   already imported.
     public func addStatement(utf8 bytes: [UInt8], metadata: StatementMetadata, now: Int) throws(StoreError) -> StatementState {
+        try requireMembership()
         let text = try Self.statementText(bytes)
         try Self.check(metadata)
         let revision = RevisionHash(text: text)

@@ -9,7 +9,8 @@ struct Gloss: ParsableCommand {
         abstract: "Annotate published statements offline, with a signed, hash-chained edit history.",
         subcommands: [
             Init.self, Id.self, StatementCommand.self, Annotate.self, Edit.self, Delete.self, Restore.self,
-            List.self, Show.self, Search.self, Log.self, History.self, Verify.self, Demo.self,
+            List.self, Show.self, Search.self, Log.self, History.self, Verify.self, Conflicts.self, Resolve.self, MemberCommand.self,
+            HeadsCommand.self, BundleCommand.self, Demo.self,
         ]
     )
 

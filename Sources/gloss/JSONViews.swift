@@ -32,6 +32,7 @@ struct AnnotationJSON: Encodable {
     var created: String
     var modifiedBy: PersonJSON
     var modified: String
+    var conflicts: [ConflictJSON]
 
     init(_ annotation: AnnotationState, _ members: [DeviceID: String]) {
         id = annotation.id.rawValue
@@ -48,6 +49,7 @@ struct AnnotationJSON: Encodable {
         created = Format.isoTime(annotation.created)
         modifiedBy = PersonJSON(annotation.modifiedBy, members)
         modified = Format.isoTime(annotation.modified)
+        conflicts = annotation.conflicts.map { ConflictJSON($0, members) }
     }
 }
 

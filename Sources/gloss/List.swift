@@ -11,6 +11,7 @@ struct List: ParsableCommand {
     @Option(help: "Only annotations with this status.") var status: Status?
     @Option(help: ArgumentHelp("Only annotations created by this member (name or device id).", valueName: "author")) var author: String?
     @Flag(help: "Include deleted annotations.") var deleted = false
+    @Flag(help: "Only annotations with a conflicted field.") var conflicted = false
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var output: OutputOptions
 
@@ -18,7 +19,8 @@ struct List: ParsableCommand {
         let store = try workspace.open()
         let filter = AnnotationFilter(
             statement: try statement.map { try store.resolve($0, as: .statement) }, tag: tag, status: status,
-            author: try author.map { try store.resolveAuthor($0) }, includeDeleted: deleted)
+            author: try author.map { try store.resolveAuthor($0) }, includeDeleted: deleted,
+            onlyConflicted: conflicted)
         let annotations = try store.annotations(filter)
         if output.json {
             let members = try store.members()
@@ -28,7 +30,7 @@ struct List: ParsableCommand {
         print("ID        STATUS    TAGS            QUOTE")
         for annotation in annotations {
             let tags = Format.line(annotation.tags.joined(separator: ","), width: 14)
-            let status = annotation.isDeleted ? "deleted" : annotation.status.rawValue
+            let status = annotation.isConflicted ? "conflict" : annotation.isDeleted ? "deleted" : annotation.status.rawValue
             print("\(annotation.id.short)  \(Format.pad(status, 8))  \(Format.pad(tags, 14))  \(Format.line("\"\(annotation.target.exact)\"", width: 38))")
         }
     }
@@ -52,13 +54,25 @@ struct Show: ParsableCommand {
         print("statement   \(statement.id.short)  \(Format.line(statement.title ?? "(untitled)", width: 58))")
         print("quote       \"\(target.exact)\" (\(target.start)-\(target.end))")
         print("context     …\(target.prefix)[\(target.exact)]\(target.suffix)…".split(whereSeparator: \.isNewline).joined(separator: " "))
+        let conflicts = Dictionary(uniqueKeysWithValues: annotation.conflicts.map { ($0.field, $0) })
+        func conflictLines(_ field: String) {
+            guard let conflict = conflicts[field] else { return }
+            print("            ! \(conflict.values.count) live values; gloss resolve \(annotation.id.short) --field \(field) settles it")
+            ConflictFormat.lines(conflict, members, indent: "            ").forEach { print($0) }
+        }
+        conflictLines("target")
         let noteLines = annotation.note.split(separator: "\n", omittingEmptySubsequences: false)
         print("note        \(noteLines.first.map(String.init) ?? "")")
         for line in noteLines.dropFirst() { print("            \(line)") }
+        conflictLines("note")
         print("tags        \(annotation.tags.isEmpty ? "-" : annotation.tags.joined(separator: ", "))")
         print("status      \(annotation.status.rawValue)")
+        conflictLines("status")
         print("motivation  \(annotation.motivation.rawValue)")
+        conflictLines("motivation")
         if annotation.isDeleted { print("deleted     yes") }
+        if conflicts["deleted"] != nil { print("deleted     no, until resolved") }
+        conflictLines("deleted")
         print("created     \(Format.time(annotation.created)) by \(Format.person(annotation.author, members))")
         print("modified    \(Format.time(annotation.modified)) by \(Format.person(annotation.modifiedBy, members))")
     }

@@ -68,6 +68,10 @@ struct History: ParsableCommand {
             if index > 0 { print("") }
             let change = version.change.change
             print("\(Format.time(change.clock))  \(Format.person(change.author, members))  change \(version.change.id.hex.prefix(12))")
+            if index > 0, change.parents != [versions[index - 1].change.id] {
+                let parents = change.parents.map { String($0.hex.prefix(12)) }.joined(separator: " and ")
+                print("  \(change.parents.count > 1 ? "merges" : "branches from") \(parents)")
+            }
             for difference in version.after.differences(from: version.before) {
                 print("  \(Format.line(Self.describe(difference), width: 76))")
             }
@@ -96,6 +100,8 @@ struct History: ParsableCommand {
             "deleted"
         case .deleted(false):
             "restored"
+        case .resolved(let field):
+            "resolves the conflict on \(field)"
         }
     }
 }

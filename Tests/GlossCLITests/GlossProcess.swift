@@ -16,6 +16,9 @@ final class GlossProcess: Sendable {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     }
 
+    /// The path of `name` in the test folder.
+    func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+
     deinit { try? FileManager.default.removeItem(at: folder) }
 
     /// The `gloss` binary built beside this test bundle.
