@@ -10,7 +10,7 @@ extension Change {
             case .set(let field, _): "field \"\(field)\""
             case .addTag(let tag), .removeTag(let tag): "tag \"\(tag)\""
             case .delete, .restore: "the deleted mark"
-            case .admit(let device, _): "device \(device.short)"
+            case .admit(let device, _), .revoke(let device, _): "device \(device.short)"
             }
             guard seen.insert(subject).inserted else {
                 throw ChangeFormatError("each field, tag or device at most once in a change, found \(subject) twice")
@@ -18,6 +18,8 @@ extension Change {
             switch (kind, operation) {
             case (.workspace, .set("name", .string(let name))):
                 try Self.check(name, "name", maximumLength: 200)
+            case (.workspace, .revoke):
+                break
             case (.workspace, .admit(_, let name)):
                 try Self.check(name, "device name", maximumLength: 200)
             case (.statement, .set("title", .string(let title))):
@@ -73,6 +75,7 @@ extension ChangeOperation {
         case .delete: "delete"
         case .restore: "restore"
         case .admit: "admit"
+        case .revoke: "revoke"
         }
     }
 }

@@ -2,7 +2,7 @@
 ///
 /// Written as a JSON array whose first element names the operation:
 /// `["set",FIELD,VALUE]`, `["addTag",TAG]`, `["removeTag",TAG]`, `["delete"]`,
-/// `["restore"]`, `["admit",DEVICE-ID,NAME]`.
+/// `["restore"]`, `["admit",DEVICE-ID,NAME]`, `["revoke",DEVICE-ID,LAST-SEQ]`.
 public enum ChangeOperation: Hashable, Sendable {
     /// Sets a field of the entity (a register: the last write wins).
     case set(field: String, value: CanonicalJSON)
@@ -12,6 +12,10 @@ public enum ChangeOperation: Hashable, Sendable {
     case restore
     /// Makes a device a member of the workspace under a human name.
     case admit(DeviceID, name: String)
+    /// Removes a device from the workspace for good. Its changes up to
+    /// `lastSeq` (the last one the remover had seen) stay valid; later ones
+    /// never take effect.
+    case revoke(DeviceID, lastSeq: Int)
 
     var json: CanonicalJSON {
         switch self {
@@ -21,6 +25,7 @@ public enum ChangeOperation: Hashable, Sendable {
         case .delete: .array([.string("delete")])
         case .restore: .array([.string("restore")])
         case .admit(let device, let name): .array([.string("admit"), .string(device.rawValue), .string(name)])
+        case .revoke(let device, let lastSeq): .array([.string("revoke"), .string(device.rawValue), .integer(lastSeq)])
         }
     }
 
@@ -60,8 +65,14 @@ public enum ChangeOperation: Hashable, Sendable {
                 throw ChangeFormatError("admit names a device id in canonical form, found \"\(values[0])\"")
             }
             self = .admit(id, name: values[1])
+        case "revoke":
+            guard arguments.count == 2, case .string(let device) = arguments[0], let id = DeviceID(rawValue: device),
+                  case .integer(let lastSeq) = arguments[1] else {
+                throw ChangeFormatError("\"revoke\" with a device id in canonical form and a seq")
+            }
+            self = .revoke(id, lastSeq: lastSeq)
         default:
-            throw ChangeFormatError("an operation set, addTag, removeTag, delete, restore or admit, found \"\(verb)\"")
+            throw ChangeFormatError("an operation set, addTag, removeTag, delete, restore, admit or revoke, found \"\(verb)\"")
         }
     }
 }

@@ -49,8 +49,9 @@ public struct AnnotationState: Equatable, Sendable {
     public init?(deriving graph: ChangeGraph) {
         let derivation = Derivation(graph)
         let target = derivation.register("target")
-        guard let targetValue = target.value, let first = graph.ordered.first,
-              let latest = graph.ordered.max(by: ChangeGraph.precedes) else { return nil }
+        let effective = graph.ordered.filter { !graph.ignored.contains($0.id) }
+        guard let targetValue = target.value, let first = effective.first,
+              let latest = effective.max(by: ChangeGraph.precedes) else { return nil }
         let note = derivation.note()
         let status = derivation.register("status")
         let motivation = derivation.register("motivation")

@@ -12,12 +12,19 @@ public struct ChangeGraph: Sendable {
     /// The changes no other change of the graph names as a parent.
     public let heads: [ChangeID]
 
+    /// Changes that keep their place in the graph (their descendants saw
+    /// them) but whose operations never take effect: those a removed
+    /// device wrote after its removal.
+    public let ignored: Set<ChangeID>
+
     /// Builds the graph. Parents outside the set are ignored: the store
-    /// checks that they exist before it accepts a change.
+    /// checks that they exist before it accepts a change. The operations of
+    /// the changes in `ignored` are left out of every state derived.
     ///
     /// - Complexity: O(n·w) for n changes and at most w of them with no
     ///   path between them (w = 1 for a linear history).
-    public init(_ changes: some Sequence<SignedChange>) {
+    public init(_ changes: some Sequence<SignedChange>, ignoring ignored: Set<ChangeID> = []) {
+        self.ignored = ignored
         var byID: [ChangeID: SignedChange] = [:]
         for change in changes { byID[change.id] = change }
         var children: [ChangeID: [ChangeID]] = [:]

@@ -21,7 +21,7 @@ struct Derivation {
     init(_ graph: ChangeGraph) {
         self.graph = graph
         ancestry = Ancestry(graph)
-        for (position, signed) in graph.ordered.enumerated() {
+        for (position, signed) in graph.ordered.enumerated() where !graph.ignored.contains(signed.id) {
             for operation in signed.change.operations {
                 switch operation {
                 case .set(let field, let value): writes[field, default: []].append(Write(position: position, value: value))
@@ -29,7 +29,7 @@ struct Derivation {
                 case .removeTag(let tag): tagRemoves[tag, default: []].append(position)
                 case .delete: writes["deleted", default: []].append(Write(position: position, value: .string("delete")))
                 case .restore: writes["deleted", default: []].append(Write(position: position, value: .string("restore")))
-                case .admit: break
+                case .admit, .revoke: break
                 }
             }
         }
@@ -112,7 +112,7 @@ struct Derivation {
         }
         guard first.value == .string("delete") else { return (false, nil) }
         let edits = graph.ordered.indices.filter { position in
-            graph.ordered[position].change.operations.contains { $0 != .delete && $0 != .restore }
+            !graph.ignored.contains(graph.ordered[position].id) && graph.ordered[position].change.operations.contains { $0 != .delete && $0 != .restore }
                 && live.contains { ancestry.areConcurrent($0.position, position) }
         }
         guard !edits.isEmpty else { return (true, nil) }

@@ -37,7 +37,7 @@ public struct StatementState: Equatable, Sendable {
         let derivation = Derivation(graph)
         let fields = ["revision", "title", "source", "published"].map { ($0, derivation.register($0)) }
         let values = Dictionary(uniqueKeysWithValues: fields.map { ($0.0, $0.1.value.map(Derivation.text)) })
-        guard let first = graph.ordered.first, let hex = values["revision"] ?? nil, let revision = RevisionHash(hex: hex) else {
+        guard let first = graph.ordered.first(where: { !graph.ignored.contains($0.id) }), let hex = values["revision"] ?? nil, let revision = RevisionHash(hex: hex) else {
             return nil
         }
         id = first.change.entity

@@ -20,7 +20,8 @@ struct ChangeApplier {
         for text in batch.texts { texts[RevisionHash(text: text).hex] = text }
         var heads = try Store.heads(in: db)
         var keys: [DeviceID: Curve25519.Signing.PublicKey] = [:]
-        var members = Set(try String.fetchAll(db, sql: "SELECT device FROM member").compactMap(DeviceID.init(rawValue:)))
+        var members = Set(try String.fetchAll(db, sql: "SELECT device FROM member UNION SELECT device FROM removed_device")
+            .compactMap(DeviceID.init(rawValue:)))
         var accepted: [SignedChange] = []
         var entityOf: [ChangeID: EntityID] = [:]
         var lastOfAuthor: [DeviceID: SignedChange] = [:]
@@ -111,7 +112,8 @@ struct ChangeApplier {
             try writer.insert(signed)
             touched[signed.change.entity] = signed.change.kind
         }
-        for (entity, kind) in touched.sorted(by: { $0.key < $1.key }) {
+        // The workspace first: the others' state depends on who is a member.
+        for (entity, kind) in touched.sorted(by: { ($0.value == .workspace ? 0 : 1, $0.key) < ($1.value == .workspace ? 0 : 1, $1.key) }) {
             let before = try conflictCount(entity)
             try writer.rederive(kind: kind, entity: entity)
             let after = try conflictCount(entity)
@@ -121,6 +123,10 @@ struct ChangeApplier {
         }
         try writer.save(clock)
         report.received = accepted.count
+        let limits = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT device, last_seq FROM removed_device").map {
+            ($0["device"] as String, $0["last_seq"] as Int)
+        })
+        report.ignored = accepted.filter { signed in limits[signed.change.author.rawValue].map { signed.change.seq > $0 } ?? false }.count
         return report
     }
 

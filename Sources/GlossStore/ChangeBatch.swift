@@ -20,6 +20,9 @@ public struct ApplyReport: Equatable, Sendable {
     public var received = 0
     /// Changes this store held already (applying them again is a no-op).
     public var alreadyHeld = 0
+    /// Changes kept in the log but without effect: written by a device
+    /// after its removal.
+    public var ignored = 0
     /// Statements and annotations whose state changed.
     public var entitiesChanged = 0
     /// Fields that became conflicted, and conflicted fields that were resolved.

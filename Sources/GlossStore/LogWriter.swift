@@ -24,6 +24,9 @@ struct LogWriter {
         let author = key.id
         let members = try String.fetchAll(db, sql: "SELECT device FROM member")
         guard members.contains(author.rawValue) || members.isEmpty else {
+            if try Bool(exists: "SELECT 1 FROM removed_device WHERE device = ?", [author.rawValue], in: db) {
+                throw StoreError.removed(author)
+            }
             throw StoreError.notMember(author)
         }
         let head = try Row.fetchOne(db, sql: "SELECT seq, id FROM author_head WHERE author = ?", arguments: [author.rawValue])
@@ -88,7 +91,7 @@ struct LogWriter {
 
     /// Replaces the derived state of one entity with what its changes make.
     func rederive(kind: EntityKind, entity: EntityID) throws {
-        let graph = ChangeGraph(try LogReader.changes(of: entity, in: db))
+        let graph = ChangeGraph(try LogReader.changes(of: entity, in: db), ignoring: try LogReader.ignored(in: entity, db))
         switch kind {
         case .workspace:
             let state = WorkspaceState(deriving: graph.ordered)
@@ -97,6 +100,7 @@ struct LogWriter {
             for (device, name) in state.members {
                 try db.execute(sql: "INSERT INTO member (device, name) VALUES (?, ?)", arguments: [device.rawValue, name])
             }
+            try record(removals: state)
         case .statement:
             guard let state = StatementState(deriving: graph) else { return }
             try db.execute(sql: """
@@ -127,6 +131,23 @@ struct LogWriter {
             }
             try index(entity, kind: kind, body: state.isDeleted ? nil : [state.target.exact, state.note, state.tags.joined(separator: " ")]
                 .joined(separator: "\n"))
+        }
+    }
+
+    /// Records removed devices and re-derives every entity that a change of
+    /// theirs, written after their removal, had touched.
+    private func record(removals state: WorkspaceState) throws {
+        for (device, lastSeq) in state.removed {
+            let known = try Int.fetchOne(db, sql: "SELECT last_seq FROM removed_device WHERE device = ?", arguments: [device.rawValue])
+            guard known != lastSeq else { continue }
+            try db.execute(sql: "INSERT OR REPLACE INTO removed_device (device, name, last_seq) VALUES (?, ?, ?)",
+                           arguments: [device.rawValue, state.removedNames[device] ?? "", lastSeq])
+            let touched = try Row.fetchAll(db, sql: """
+                SELECT DISTINCT kind, entity FROM change WHERE author = ? AND seq > ? AND kind != 'workspace'
+                """, arguments: [device.rawValue, lastSeq])
+            for row in touched {
+                try rederive(kind: EntityKind(rawValue: row["kind"])!, entity: EntityID(rawValue: row["entity"])!)
+            }
         }
     }
 
@@ -161,6 +182,14 @@ enum LogReader {
     static func changes(of entity: EntityID, in db: Database) throws -> [SignedChange] {
         try Row.fetchAll(db, sql: "SELECT bytes, signature FROM change WHERE entity = ? ORDER BY arrival",
                          arguments: [entity.rawValue]).map(decode)
+    }
+
+    /// The changes of `entity` that removed devices wrote after their removal.
+    static func ignored(in entity: EntityID, _ db: Database) throws -> Set<ChangeID> {
+        Set(try Data.fetchAll(db, sql: """
+            SELECT c.id FROM change c JOIN removed_device r ON c.author = r.device
+            WHERE c.entity = ? AND c.seq > r.last_seq
+            """, arguments: [entity.rawValue]).compactMap { ChangeID(bytes: Array($0)) })
     }
 
     static func decode(_ row: Row) throws -> SignedChange {

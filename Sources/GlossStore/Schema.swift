@@ -130,6 +130,17 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("3-removed-devices") { db in
+            try db.execute(sql: """
+                -- Derived state: devices removed from the workspace, each with
+                -- the last seq of theirs that stays valid.
+                CREATE TABLE removed_device (
+                    device TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    last_seq INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

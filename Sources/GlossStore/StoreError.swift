@@ -15,6 +15,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case anchor(AnchorError)
     /// This device may not write: no member has admitted it (or one revoked it).
     case notMember(DeviceID)
+    /// This device was removed from the workspace and may not write.
+    case removed(DeviceID)
     /// A received change failed a check; nothing of its batch was applied.
     case refused(change: String, reason: String)
     /// A change this store wrote fails its own checks: a bug, never user error.
@@ -42,6 +44,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             error.description
         case .notMember(let device):
             "this device is not a member of the workspace, so it cannot write; a member must run: gloss member add NAME \(device)"
+        case .removed(let device):
+            "this device (\(device.short)) was removed from the workspace, so it cannot write; a member may admit a new identity made with gloss init --from"
         case .refused(let change, let reason):
             "refused change \(change): \(reason); nothing was applied"
         case .rejected(let error):

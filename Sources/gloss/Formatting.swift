@@ -82,6 +82,7 @@ extension ChangeOperation {
         case .delete: "delete"
         case .restore: "restore"
         case .admit(let device, let name): "admit \(name) (\(device.short))"
+        case .revoke(let device, let lastSeq): "revoke \(device.short) after \(lastSeq)"
         }
     }
 }

@@ -118,11 +118,12 @@ func readBundle(_ path: String) throws -> ChangeBundle {
 }
 
 struct ReportJSON: Encodable {
-    var received, alreadyHeld, entitiesChanged, conflictsCreated, conflictsResolved, clockSkewMilliseconds: Int
+    var received, alreadyHeld, ignored, entitiesChanged, conflictsCreated, conflictsResolved, clockSkewMilliseconds: Int
 
     init(_ report: ApplyReport) {
         received = report.received
         alreadyHeld = report.alreadyHeld
+        ignored = report.ignored
         entitiesChanged = report.entitiesChanged
         conflictsCreated = report.conflictsCreated
         conflictsResolved = report.conflictsResolved
@@ -134,6 +135,9 @@ func printReport(_ report: ApplyReport, json: Bool) throws {
     if json { return try Format.printJSON(ReportJSON(report)) }
     print("received \(report.received), already held \(report.alreadyHeld), entities changed \(report.entitiesChanged)")
     print("conflicts created \(report.conflictsCreated), resolved \(report.conflictsResolved)")
+    if report.ignored > 0 {
+        print("ignored \(report.ignored) change\(report.ignored == 1 ? "" : "s") written by removed devices after their removal (kept in the log, without effect)")
+    }
     if report.clockSkew > 0 {
         print("warning: a change's clock was \(report.clockSkew / 3_600_000) h ahead of this machine's; the local clock did not follow it")
     }

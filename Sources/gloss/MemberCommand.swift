@@ -5,7 +5,7 @@ import GlossStore
 struct MemberCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "member", abstract: "Admit devices to the workspace and list its members.",
-        subcommands: [Add.self, ListMembers.self])
+        subcommands: [Add.self, Remove.self, ListMembers.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Admit a device under a name (a signed change, synced like any other).")
@@ -24,6 +24,22 @@ struct MemberCommand: ParsableCommand {
         }
     }
 
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove a member for good: its changes so far stay valid, later ones never take effect.")
+
+        @Argument(help: ArgumentHelp("The member's name or device id.", valueName: "name-or-device-id")) var member: String
+        @OptionGroup var workspace: WorkspaceOptions
+
+        func run() throws {
+            let store = try workspace.open()
+            let device = try store.resolveAuthor(member)
+            let name = try store.members()[device] ?? device.short
+            let lastSeq = try store.remove(device, now: now())
+            print("removed \(name) (\(device.short)); their changes up to seq \(lastSeq) stay valid")
+        }
+    }
+
     struct ListMembers: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List the members, from the signed log.")
 
@@ -33,14 +49,23 @@ struct MemberCommand: ParsableCommand {
         struct MemberJSON: Encodable {
             var device: String
             var name: String
+            /// For a removed device: the last seq of its that stays valid.
+            var removedAfterSeq: Int?
         }
 
         func run() throws {
             let store = try workspace.open()
             let members = try store.members().sorted { ($0.value, $0.key) < ($1.value, $1.key) }
-            if output.json { return try Format.printJSON(members.map { MemberJSON(device: $0.key.rawValue, name: $0.value) }) }
+            let removed = try store.removedDevices().sorted { ($0.value.name, $0.key) < ($1.value.name, $1.key) }
+            if output.json {
+                return try Format.printJSON(members.map { MemberJSON(device: $0.key.rawValue, name: $0.value) }
+                    + removed.map { MemberJSON(device: $0.key.rawValue, name: $0.value.name, removedAfterSeq: $0.value.lastSeq) })
+            }
             for (device, name) in members {
                 print("\(device)  \(name)\(device == store.device ? " (this device)" : "")")
+            }
+            for (device, entry) in removed {
+                print("\(device)  \(entry.name) (removed; valid up to seq \(entry.lastSeq))")
             }
         }
     }

@@ -1,0 +1,89 @@
+import Foundation
+import GlossCore
+import GlossMerge
+import GlossStore
+import Testing
+
+@Suite("Store: members and removals")
+struct MembershipTests {
+    /// Dara founds the workspace; Sophea and Vuthy are admitted; all hold
+    /// everything, including an annotation.
+    func team() throws -> (dara: TestWorkspace, sophea: TestWorkspace, vuthy: TestWorkspace, annotation: EntityID) {
+        let dara = try TestWorkspace()
+        let statement = try dara.addSeed()
+        let annotation = try dara.store.annotate(statement.id, span: .quote("treason", occurrence: nil),
+                                                 edit: AnnotationEdit(note: "original"), now: dara.tick())
+        let sophea = try TestWorkspace(cloning: dara, seed: 2, admitAs: "Sophea")
+        let vuthy = try TestWorkspace(cloning: dara, seed: 3, admitAs: "Vuthy")
+        try dara.send(to: sophea)
+        try dara.send(to: vuthy)
+        return (dara, sophea, vuthy, annotation.id)
+    }
+
+    @Test("a removed device's changes after its removal take no effect, whichever arrives first")
+    func removalInEitherOrder() throws {
+        for removalFirst in [true, false] {
+            let (dara, sophea, vuthy, annotation) = try team()
+            let valid = try sophea.store.edit(annotation, AnnotationEdit(addedTags: ["before"]), now: sophea.tick())
+            try sophea.send(to: dara)
+            #expect(try dara.store.remove(sophea.store.device, now: dara.tick()) == 1, "Sophea had written one change")
+            #expect(valid.tags == ["before"])
+            _ = try sophea.store.edit(annotation, AnnotationEdit(note: "written after removal"), now: sophea.tick())
+            if removalFirst {
+                try dara.send(to: vuthy)
+                #expect(try sophea.send(to: vuthy).ignored == 1)
+            } else {
+                try sophea.send(to: vuthy)
+                #expect(try vuthy.store.annotation(annotation).note == "written after removal")
+                try dara.send(to: vuthy)
+            }
+            let state = try vuthy.store.annotation(annotation)
+            #expect(state.note == "original", "removal first: \(removalFirst)")
+            #expect(state.tags == ["before"], "changes up to the removal stay valid")
+            try sophea.send(to: dara)
+            #expect(try dara.store.annotation(annotation) == state)
+            #expect(try vuthy.store.members()[sophea.store.device] == nil)
+            #expect(try vuthy.store.verify() == [])
+        }
+    }
+
+    @Test("a removed device is told plainly that it cannot write, and cannot be admitted again")
+    func removedCannotWrite() throws {
+        let (dara, sophea, _, annotation) = try team()
+        _ = try dara.store.remove(sophea.store.device, now: dara.tick())
+        try dara.send(to: sophea)
+        #expect(throws: StoreError.removed(sophea.store.device)) {
+            try sophea.store.edit(annotation, AnnotationEdit(note: "x"), now: sophea.tick())
+        }
+        #expect(throws: StoreError.invalidInput("expected a device never removed, found \(sophea.store.device.short), which was removed for good; it needs a new identity (gloss init)")) {
+            try dara.store.admit(sophea.store.device, name: "Sophea again", now: dara.tick())
+        }
+    }
+
+    @Test("a removal concurrent with an admission of the same device wins")
+    func removalWinsOverConcurrentAdmission() throws {
+        let (dara, sophea, vuthy, _) = try team()
+        let newcomer = try DeviceKey(seed: [UInt8](repeating: 8, count: 32))
+        try dara.store.admit(newcomer.id, name: "Newcomer", now: dara.tick())
+        try dara.send(to: sophea)
+        try dara.send(to: vuthy)
+        _ = try sophea.store.remove(newcomer.id, now: sophea.tick())
+        #expect(throws: StoreError.self) { try vuthy.store.admit(newcomer.id, name: "Newcomer", now: vuthy.tick()) }
+        try sophea.send(to: vuthy)
+        try vuthy.send(to: dara)
+        #expect(try dara.store.members()[newcomer.id] == nil)
+        #expect(try dara.store.members() == vuthy.store.members())
+    }
+
+    @Test("only a member may remove, and not itself")
+    func removalRules() throws {
+        let (dara, _, _, _) = try team()
+        #expect(throws: StoreError.invalidInput("expected another member's device, found this device; a member removes a device, not itself")) {
+            try dara.store.remove(dara.store.device, now: dara.tick())
+        }
+        let stranger = try DeviceKey(seed: [UInt8](repeating: 9, count: 32))
+        #expect(throws: StoreError.invalidInput("expected a member's device, found \(stranger.id.short), which is not a member")) {
+            try dara.store.remove(stranger.id, now: dara.tick())
+        }
+    }
+}
