@@ -41,19 +41,23 @@ struct ConvergenceTests {
             _ = try? replica.store.setDeleted(annotation.id, !annotation.isDeleted, now: replica.tick())
             return
         default:
-            if let conflict = annotation.conflicts.first, conflict.field == "status" {
-                edit = AnnotationEdit(status: annotation.status == .open ? .verified : .open)
-            } else {
-                edit = AnnotationEdit(motivation: Motivation.allCases.randomElement(using: &random)!)
+            if let conflict = annotation.conflicts.first {
+                let take = conflict.values.randomElement(using: &random)!.change.hex
+                _ = try replica.store.resolve(annotation.id, field: conflict.field, with: .take(change: take), now: replica.tick())
+                return
             }
+            edit = AnnotationEdit(motivation: Motivation.allCases.randomElement(using: &random)!)
         }
         _ = try? replica.store.edit(annotation.id, edit, now: replica.tick())
     }
 
-    @Test("random edits and random exchanges between 3 to 5 replicas end in identical state everywhere")
+    /// How many random schedules to run: GLOSS_SCHEDULES, else 40.
+    static let schedules = UInt64(ProcessInfo.processInfo.environment["GLOSS_SCHEDULES"] ?? "") ?? 40
+
+    @Test("random edits, resolutions and exchanges between 3 to 5 replicas end in identical state everywhere")
     func convergence() throws {
         var conflicted = 0
-        for seed in UInt64(1)...12 {
+        for seed in UInt64(1)...Self.schedules {
             var random = Generator(state: seed)
             let origin = try TestWorkspace()
             let statement = try origin.addSeed().id
@@ -62,7 +66,7 @@ struct ConvergenceTests {
                 replicas.append(try TestWorkspace(cloning: origin, seed: UInt8(index + 1), admitAs: "device \(index)"))
             }
             for replica in replicas.dropFirst() { try origin.send(to: replica) }
-            for _ in 0..<40 {
+            for _ in 0..<30 {
                 if Bool.random(using: &random) {
                     try randomEdit(replicas.randomElement(using: &random)!, statement: statement, random: &random)
                 } else {
@@ -74,10 +78,13 @@ struct ConvergenceTests {
 
             let expected = try origin.store.annotations(AnnotationFilter(includeDeleted: true))
             let heads = try origin.store.heads()
+            let conflicts = try origin.store.conflictedEntities().map { "\($0.entity) \($0.conflicts)" }
             if expected.contains(where: \.isConflicted) { conflicted += 1 }
             for replica in replicas {
                 #expect(try replica.store.heads() == heads, "seed \(seed)")
                 #expect(try replica.store.annotations(AnnotationFilter(includeDeleted: true)) == expected, "seed \(seed)")
+                #expect(try replica.store.conflictedEntities().map { "\($0.entity) \($0.conflicts)" } == conflicts, "seed \(seed)")
+                #expect(try replica.store.changeCount() == heads.count, "seed \(seed): every change kept")
                 #expect(try replica.store.verify() == [], "seed \(seed)")
             }
         }
