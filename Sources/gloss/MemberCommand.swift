@@ -36,7 +36,11 @@ struct MemberCommand: ParsableCommand {
             let device = try store.resolveAuthor(member)
             let name = try store.members()[device] ?? device.short
             let lastSeq = try store.remove(device, now: now())
-            print("removed \(name) (\(device.short)); their changes up to seq \(lastSeq) stay valid")
+            if lastSeq == 0 {
+                print("removed \(name) (\(device.short)); none of their changes had reached this replica, so none will take effect")
+            } else {
+                print("removed \(name) (\(device.short)); their changes up to seq \(lastSeq) stay valid, later ones will take no effect")
+            }
         }
     }
 

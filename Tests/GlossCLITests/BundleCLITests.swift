@@ -60,6 +60,14 @@ struct BundleCLITests {
         #expect(try dara.succeed("history", annotation).contains("  resolves the conflict on status\n"))
         #expect(try dara.run("verify").status == 0)
         #expect(try sophea.run("verify").status == 0)
+
+        #expect(try dara.succeed("member", "remove", "sophea") ==
+                "removed Sophea (\(device.prefix(7))); their changes up to seq 2 stay valid, later ones will take no effect\n")
+        _ = try exchange(dara, sophea)
+        #expect(try sophea.run("edit", annotation, "--note", "too late") == Result(
+            stdout: "", stderr: "gloss: this device (\(device.prefix(7))) was removed from the workspace, so it cannot write; a member may admit a new identity made with gloss init --from\n",
+            status: 1))
+        #expect(try sophea.succeed("member", "list").hasSuffix("Sophea (removed; valid up to seq 2)\n"))
     }
 
     @Test("a truncated, altered or foreign bundle is refused whole and the store is unchanged")
