@@ -44,7 +44,7 @@ let package = Package(
         .testTarget(name: "GlossMergeTests", dependencies: ["GlossMerge"]),
         .testTarget(
             name: "GlossStoreTests",
-            dependencies: ["GlossStore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["GlossMerge", "GlossStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "GlossCLITests", dependencies: ["GlossCore", "gloss"]),
     ]

@@ -26,11 +26,12 @@ extension AnnotationState {
     ///
     /// - Complexity: O(n²) for n changes.
     public static func versions(of graph: ChangeGraph) -> [AnnotationVersion] {
-        graph.ordered.compactMap { signed in
-            let ancestors = graph.ancestors(of: signed.id)
-            let earlier = graph.ordered.filter { ancestors.contains($0.id) }
-            guard let after = AnnotationState(deriving: earlier + [signed]) else { return nil }
-            return AnnotationVersion(change: signed, before: AnnotationState(deriving: earlier), after: after)
+        let ancestry = Ancestry(graph)
+        return graph.ordered.enumerated().compactMap { position, signed in
+            let earlier = graph.ordered.indices.filter { ancestry.isAncestor($0, of: position) }.map { graph.ordered[$0] }
+            guard let after = AnnotationState(deriving: ChangeGraph(earlier + [signed], ignoring: graph.ignored)) else { return nil }
+            return AnnotationVersion(change: signed, before: AnnotationState(deriving: ChangeGraph(earlier, ignoring: graph.ignored)),
+                                     after: after)
         }
     }
 

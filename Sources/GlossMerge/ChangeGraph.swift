@@ -57,18 +57,3 @@ public struct ChangeGraph: Sendable {
         (a.change.clock, a.change.author, a.id) < (b.change.clock, b.change.author, b.id)
     }
 }
-
-extension ChangeGraph {
-    /// The ids of every change reachable from `id` through parents, `id`
-    /// itself excluded.
-    public func ancestors(of id: ChangeID) -> Set<ChangeID> {
-        let byID = Dictionary(uniqueKeysWithValues: ordered.map { ($0.id, $0) })
-        var seen: Set<ChangeID> = []
-        var pending = byID[id]?.change.parents ?? []
-        while let next = pending.popLast() {
-            guard seen.insert(next).inserted, let node = byID[next] else { continue }
-            pending += node.change.parents
-        }
-        return seen.intersection(byID.keys)
-    }
-}

@@ -53,24 +53,15 @@ public final class Store: Sendable {
     ///   - now: wall time in milliseconds since 1970.
     public static func create(_ folder: WorkspaceFolder, name: String, deviceName: String, key: DeviceKey = DeviceKey(),
                               workspace: WorkspaceID? = nil, now: Int) throws(StoreError) -> Store {
-        guard !folder.exists else { throw .workspaceExists(folder.root.path) }
         for (label, text) in [("workspace name", name), ("device name", deviceName)] {
             guard !text.trimmingCharacters(in: .whitespaces).isEmpty, text.count <= 200,
                   !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
                 throw .invalidInput("expected a \(label) of 1 to 200 characters on one line, found \"\(text)\"")
             }
         }
-        do {
-            try FileManager.default.createDirectory(at: folder.gloss, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw .unreadableWorkspace(folder.root.path, reason: "cannot create \(folder.gloss.path): \(error.localizedDescription)")
-        }
-        do {
-            try folder.writeKey(key)
-            let pool = try openPool(folder)
-            var generator = SystemRandomNumberGenerator()
-            let workspace = workspace ?? WorkspaceID.random(using: &generator)
+        var generator = SystemRandomNumberGenerator()
+        let workspace = workspace ?? WorkspaceID.random(using: &generator)
+        return try makeFolder(folder, key: key) { pool throws(StoreError) in
             try catching {
                 try pool.write { db in
                     try db.execute(sql: "INSERT INTO workspace (singleton, id, name) VALUES (1, ?, '')",
@@ -83,9 +74,6 @@ public final class Store: Sendable {
                 }
             }
             return try Store(folder: folder, key: key, pool: pool)
-        } catch {
-            try? FileManager.default.removeItem(at: folder.gloss)
-            throw error
         }
     }
 
@@ -95,19 +83,10 @@ public final class Store: Sendable {
     /// On failure nothing is left behind.
     public static func clone(_ folder: WorkspaceFolder, from batch: ChangeBatch, key: DeviceKey = DeviceKey(),
                              now: Int) throws(StoreError) -> (Store, ApplyReport) {
-        guard !folder.exists else { throw .workspaceExists(folder.root.path) }
         guard let workspace = batch.changes.first?.change.workspace else {
             throw .invalidInput("expected the changes of a workspace, starting with its genesis, found none")
         }
-        do {
-            try FileManager.default.createDirectory(at: folder.gloss, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw .unreadableWorkspace(folder.root.path, reason: "cannot create \(folder.gloss.path): \(error.localizedDescription)")
-        }
-        do {
-            try folder.writeKey(key)
-            let pool = try openPool(folder)
+        return try makeFolder(folder, key: key) { pool throws(StoreError) in
             let report = try catching {
                 try pool.write { db in
                     try db.execute(sql: "INSERT INTO workspace (singleton, id, name) VALUES (1, ?, '')", arguments: [workspace.rawValue])
@@ -116,6 +95,23 @@ public final class Store: Sendable {
                 }
             }
             return (try Store(folder: folder, key: key, pool: pool), report)
+        }
+    }
+
+    /// Makes `.gloss/` with the key file and an empty database, then runs
+    /// `body` to fill it; if anything fails, removes `.gloss/` again.
+    private static func makeFolder<T>(_ folder: WorkspaceFolder, key: DeviceKey,
+                                      _ body: (DatabasePool) throws(StoreError) -> T) throws(StoreError) -> T {
+        guard !folder.exists else { throw .workspaceExists(folder.root.path) }
+        do {
+            try FileManager.default.createDirectory(at: folder.gloss, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw .unreadableWorkspace(folder.root.path, reason: "cannot create \(folder.gloss.path): \(error.localizedDescription)")
+        }
+        do {
+            try folder.writeKey(key)
+            return try body(try openPool(folder))
         } catch {
             try? FileManager.default.removeItem(at: folder.gloss)
             throw error

@@ -1,5 +1,5 @@
 import GlossCore
-import GlossMerge
+@testable import GlossMerge
 import Testing
 
 /// Writes a linear history of one annotation, as one device would.
@@ -67,7 +67,10 @@ struct DerivationTests {
         let graph = ChangeGraph(changes.reversed())
         #expect(graph.heads == [changes.last!.id])
         #expect(graph.ordered.map(\.id) == changes.map(\.id))
-        #expect(graph.ancestors(of: changes[2].id) == [changes[0].id, changes[1].id])
+        let ancestry = Ancestry(graph)
+        #expect(ancestry.isAncestor(0, of: 2) && ancestry.isAncestor(1, of: 2))
+        #expect(!ancestry.isAncestor(3, of: 2))
+        #expect(ancestry.commonAncestors(of: [3, 4]) == [0, 1, 2])
     }
 
     @Test("each version lists what its change altered")

@@ -1,5 +1,6 @@
 import Foundation
 import GlossCore
+import GlossMerge
 import GlossStore
 
 /// A workspace in a fresh temporary folder, removed when the test ends.
@@ -54,5 +55,3 @@ final class TestWorkspace {
         try store.addStatement(utf8: Array(Self.seedText.utf8), metadata: StatementMetadata(title: "Cambodia"), now: tick())
     }
 }
-
-import GlossMerge
