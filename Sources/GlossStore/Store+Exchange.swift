@@ -4,6 +4,26 @@ import GRDB
 import GlossCore
 import GlossMerge
 
+/// A position in the stream of changes one store sends another: which
+/// authors' changes are wanted, after which seq, and how far the stream has
+/// got (by local arrival order).
+public struct ChangePage: Sendable {
+    /// For each author, the last seq the receiver holds.
+    public var after: [DeviceID: Int]
+    /// Whether authors missing from `after` are wanted whole (true), or
+    /// not wanted at all (false).
+    public var everyAuthor: Bool
+    var cursor = 0
+    var isFinished = false
+    /// The (author, after-seq) ranges to read, fixed on the first read.
+    var ranges: [(author: String, after: Int)]?
+
+    public init(after: [DeviceID: Int], everyAuthor: Bool) {
+        self.after = after
+        self.everyAuthor = everyAuthor
+    }
+}
+
 extension Store {
     /// This store's per-author heads.
     public func heads() throws(StoreError) -> Heads {
@@ -29,30 +49,48 @@ extension Store {
     /// - Complexity: O(k log n) for k changes returned from a log of n.
     public func changes(missingFrom heads: Heads, pageSize: Int = 1_000,
                         _ body: ([SignedChange]) throws -> Void) throws {
-        let ours = try self.heads()
-        var clauses: [String] = []
-        var arguments: StatementArguments = []
-        for (author, head) in ours.authors.sorted(by: { $0.key < $1.key }) {
-            let theirs = heads[author]?.seq ?? 0
-            guard theirs < head.seq else { continue }
-            clauses.append("(author = ? AND seq > ?)")
-            arguments += [author.rawValue, theirs]
-        }
-        guard !clauses.isEmpty else { return }
-        var after = 0
-        while true {
-            let page = try read { db in
-                try Row.fetchAll(db, sql: """
-                    SELECT arrival, bytes, signature FROM change
-                    WHERE arrival > ? AND (\(clauses.joined(separator: " OR ")))
-                    ORDER BY arrival LIMIT ?
-                    """, arguments: [after] + arguments + [pageSize])
+        var page = ChangePage(after: heads.authors.mapValues(\.seq), everyAuthor: true)
+        while let changes = try next(&page, limit: pageSize) { try body(changes) }
+    }
+
+    /// Reads the next page of `page`: at most `limit` changes and, past the
+    /// first change, at most `maximumBytes` of change bytes and
+    /// `maximumTextBytes` of the statement texts they name. Nil at the end.
+    public func next(_ page: inout ChangePage, limit: Int, maximumBytes: Int = .max,
+                     maximumTextBytes: Int = .max) throws(StoreError) -> [SignedChange]? {
+        if page.ranges == nil {
+            page.ranges = try heads().authors.sorted(by: { $0.key < $1.key }).compactMap { author, head in
+                guard page.everyAuthor || page.after[author] != nil else { return nil }
+                let theirs = page.after[author] ?? 0
+                return theirs < head.seq ? (author.rawValue, theirs) : nil
             }
-            guard let last = page.last else { return }
-            after = last["arrival"]
-            try body(try page.map(LogReader.decode))
-            if page.count < pageSize { return }
         }
+        guard let ranges = page.ranges, !ranges.isEmpty, !page.isFinished else { return nil }
+        var arguments: StatementArguments = [page.cursor]
+        for range in ranges { arguments += [range.author, range.after] }
+        arguments += [limit]
+        let clauses = Array(repeating: "(author = ? AND seq > ?)", count: ranges.count).joined(separator: " OR ")
+        let rows = try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT arrival, bytes, signature FROM change
+                WHERE arrival > ? AND (\(clauses)) ORDER BY arrival LIMIT ?
+                """, arguments: arguments)
+        }
+        var changes: [SignedChange] = []
+        var bytes = 0
+        var textBytes = 0
+        for row in rows {
+            let change = try Self.catching { try LogReader.decode(row) }
+            let size = change.bytes.count
+            let textSize = change.change.kind == .statement ? try texts(for: [change]).reduce(0) { $0 + $1.utf8.count } : 0
+            if !changes.isEmpty && (bytes + size > maximumBytes || textBytes + textSize > maximumTextBytes) { break }
+            changes.append(change)
+            bytes += size
+            textBytes += textSize
+            page.cursor = row["arrival"]
+        }
+        if rows.count < limit && changes.count == rows.count { page.isFinished = true }
+        return changes.isEmpty ? nil : changes
     }
 
     /// The texts of the statement revisions that `changes` name.

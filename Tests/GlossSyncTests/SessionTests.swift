@@ -1,0 +1,165 @@
+import Foundation
+import GlossCore
+import GlossMerge
+import GlossStore
+import GlossSync
+import Testing
+
+@Suite("Sync session, in memory")
+struct SessionTests {
+    func session(_ replica: Replica, _ role: SyncSession.Role, limits: SyncLimits = SyncLimits()) -> SyncSession {
+        SyncSession(role: role, store: replica.store, limits: limits, now: { replica.tick() })
+    }
+
+    @Test("a sync with nothing new sends no change and ends with equal digests")
+    func noop() throws {
+        let dara = try Replica()
+        let sophea = try Replica(cloning: dara, seed: 2, name: "Sophea")
+        let client = session(sophea, .client(.sync)), server = session(dara, .server)
+        var conversation = Conversation()
+        let failure = try conversation.run(client: client, server: server)
+        #expect(failure == nil, "\(conversation.transcript.joined(separator: "\n"))")
+        #expect(client.isFinished && server.isFinished)
+        #expect(client.report.sent == 0 && client.report.received == 0)
+        #expect(client.report.digestsMatch == true)
+        #expect(!conversation.transcript.contains { $0.contains("change ") })
+    }
+
+    @Test("both ways: each side receives what it lacks, in one session")
+    func bothWays() throws {
+        let dara = try Replica()
+        let sophea = try Replica(cloning: dara, seed: 2, name: "Sophea")
+        let annotation = try dara.annotateSeed()
+        let client = session(sophea, .client(.sync)), server = session(dara, .server)
+        var conversation = Conversation()
+        #expect(try conversation.run(client: client, server: server) == nil)
+        _ = try sophea.store.edit(annotation, AnnotationEdit(status: .checked), now: sophea.tick())
+        let second = Conversation()
+        var again = second
+        let client2 = session(sophea, .client(.sync)), server2 = session(dara, .server)
+        #expect(try again.run(client: client2, server: server2) == nil)
+        #expect(client2.report.sent == 1)
+        #expect(server2.report.received == 1)
+        #expect(client2.report.digestsMatch == true)
+        #expect(try dara.store.annotation(annotation) == sophea.store.annotation(annotation))
+        #expect(try dara.store.annotation(annotation).status == .checked)
+    }
+
+    @Test("pull-only and push-only move changes one way")
+    func oneWay() throws {
+        let dara = try Replica()
+        let sophea = try Replica(cloning: dara, seed: 2, name: "Sophea")
+        try dara.annotateSeed()
+        let statement = try sophea.store.addStatement(utf8: Array("Another release.".utf8), metadata: StatementMetadata(), now: sophea.tick())
+        var conversation = Conversation()
+        let pull = session(sophea, .client(.pull))
+        #expect(try conversation.run(client: pull, server: session(dara, .server)) == nil)
+        #expect(pull.report.received == 2 && pull.report.sent == 0)
+        #expect(throws: StoreError.self) { try dara.store.statement(statement.id) }
+        let push = session(sophea, .client(.push))
+        #expect(try conversation.run(client: push, server: session(dara, .server)) == nil)
+        #expect(push.report.sent == 1 && push.report.received == 0)
+        #expect(try dara.store.statement(statement.id).id == statement.id)
+    }
+
+    @Test("many changes flow in bounded batches, each acknowledged")
+    func batches() throws {
+        let dara = try Replica()
+        let sophea = try Replica(cloning: dara, seed: 2, name: "Sophea")
+        let annotation = try dara.annotateSeed()
+        for index in 0..<25 { _ = try dara.store.edit(annotation, AnnotationEdit(note: "note \(index)"), now: dara.tick()) }
+        var limits = SyncLimits()
+        limits.maximumBatchChanges = 10
+        var conversation = Conversation()
+        let client = session(sophea, .client(.sync), limits: limits)
+        #expect(try conversation.run(client: client, server: session(dara, .server, limits: limits)) == nil)
+        #expect(conversation.transcript.filter { $0.hasPrefix("S: batch ") }.count == 3)
+        #expect(conversation.transcript.filter { $0.hasPrefix("C: ack ") } == ["C: ack 10", "C: ack 20", "C: ack 27"])
+        #expect(try sophea.store.annotation(annotation).note == "note 24")
+    }
+
+    @Test("a large statement text travels in chunks and is checked against its hash")
+    func largeText() throws {
+        let dara = try Replica()
+        let sophea = try Replica(cloning: dara, seed: 2, name: "Sophea")
+        let text = String(repeating: "Kem Sokha — ខ្មែរ — «trahison». ", count: 20_000)
+        let statement = try dara.store.addStatement(utf8: Array(text.utf8), metadata: StatementMetadata(), now: dara.tick())
+        var conversation = Conversation()
+        #expect(try conversation.run(client: session(sophea, .client(.sync)), server: session(dara, .server)) == nil)
+        #expect(conversation.transcript.filter { $0.hasPrefix("S: text ") }.count > 4)
+        #expect(try sophea.store.text(of: statement.revision) == text.nfc)
+    }
+
+    @Test("a server refuses another workspace and another version")
+    func greetingRefusals() throws {
+        let dara = try Replica()
+        let server = session(dara, .server)
+        #expect(throws: SyncError(404, "expected workspace \(Replica.workspace), found zzzzzzzzzzzzzzzzzzzzzzzzzz")) {
+            try server.received(.hello(version: 1, workspace: WorkspaceID(rawValue: "zzzzzzzzzzzzzzzzzzzzzzzzzz")!, mode: .sync))
+        }
+        #expect(throws: SyncError(426, "expected protocol version 1, found 2")) {
+            try session(dara, .server).received(.hello(version: 2, workspace: Replica.workspace, mode: .sync))
+        }
+    }
+
+    @Test("a message out of order is refused with 409")
+    func outOfOrder() throws {
+        let dara = try Replica()
+        #expect(throws: SyncError(409, "expected hello, found ack")) { try session(dara, .server).received(.ack(count: 1)) }
+        let server = session(dara, .server)
+        _ = try server.received(.hello(version: 1, workspace: Replica.workspace, mode: .sync))
+        _ = try server.received(.heads(count: 0))
+        #expect(throws: SyncError(409, "expected want or wants-end, found batch")) { try server.received(.batch(count: 1)) }
+    }
+
+    @Test("a batch larger than the limits is refused with 413 and nothing of it applied")
+    func oversizedBatch() throws {
+        let dara = try Replica()
+        let server = session(dara, .server)
+        for message in [Message.hello(version: 1, workspace: Replica.workspace, mode: .sync), .heads(count: 0), .wantsEnd] {
+            _ = try server.received(message)
+        }
+        #expect(throws: SyncError(413, "expected a batch of 1 to 1000 changes, found 1001")) { try server.received(.batch(count: 1001)) }
+    }
+
+    @Test("a forged change in a pushed batch is refused with 422 and the server's store is unchanged")
+    func forgedChange() throws {
+        let dara = try Replica()
+        let sophea = try Replica(cloning: dara, seed: 2, name: "Sophea")
+        let annotation = try sophea.store.annotate(try dara.store.statements().first?.id ?? sophea.store.addStatement(
+            utf8: Array("A release.".utf8), metadata: StatementMetadata(), now: sophea.tick()).id,
+            span: .positions(start: 0, end: 1), edit: AnnotationEdit(), now: sophea.tick())
+        var changes: [SignedChange] = []
+        try sophea.store.changes(missingFrom: try dara.store.heads()) { changes += $0 }
+        let last = changes.removeLast()
+        changes.append(try SignedChange(bytes: last.bytes, signature: [UInt8](repeating: 1, count: 64)))
+        let heads = try dara.store.heads()
+        let server = session(dara, .server)
+        var messages: [Message] = [.hello(version: 1, workspace: Replica.workspace, mode: .sync), .heads(count: 0), .wantsEnd]
+        messages += [.want(sophea.key.id, after: 0), .wantsEnd]
+        _ = try server.received(messages[0]); _ = try server.received(messages[1]); _ = try server.received(messages[2])
+        let texts = try sophea.store.texts(for: changes)
+        var batch: [Message] = [.batch(count: changes.count)]
+        batch += texts.map { .text(revision: RevisionHash(text: $0), index: 0, total: 1, chunk: $0) }
+        batch += changes.map { .change($0) } + [.batchEnd]
+        #expect(throws: SyncError.self) {
+            for message in batch { _ = try server.received(message) }
+        }
+        #expect(try dara.store.heads() == heads)
+        #expect(throws: StoreError.self) { try dara.store.annotation(annotation.id) }
+    }
+
+    @Test("a clone session makes the store from the first batch")
+    func cloneSession() throws {
+        let dara = try Replica()
+        try dara.annotateSeed()
+        let empty = try Replica(emptyWithSeed: 3)
+        let client = SyncSession(cloningWith: { batch in try Store.clone(empty.folder, from: batch, key: empty.key, now: empty.tick()) },
+                                 now: { empty.tick() })
+        var conversation = Conversation()
+        #expect(try conversation.run(client: client, server: session(dara, .server)) == nil)
+        let store = try #require(client.store)
+        #expect(try store.heads() == dara.store.heads())
+        #expect(conversation.transcript.first == "C: hello 1 * pull")
+    }
+}
