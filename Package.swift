@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
@@ -47,6 +48,7 @@ let package = Package(
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -66,7 +68,14 @@ let package = Package(
             name: "GlossStoreTests",
             dependencies: ["GlossMerge", "GlossStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "GlossSyncTests", dependencies: ["GlossSync", "GlossStore"]),
+        .testTarget(
+            name: "GlossSyncTests",
+            dependencies: [
+                "GlossSync", "GlossStore", "GlossMerge",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "GlossCLITests", dependencies: ["GlossCore", "gloss"]),
     ]
 )

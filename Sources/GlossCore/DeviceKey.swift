@@ -20,6 +20,9 @@ public struct DeviceKey: Sendable, CustomStringConvertible {
 
     public var publicKey: Curve25519.Signing.PublicKey { privateKey.publicKey }
 
+    /// The key itself, for the TLS layer's certificate; never printed.
+    package var signingKey: Curve25519.Signing.PrivateKey { privateKey }
+
     public var id: DeviceID { DeviceID(publicKey: privateKey.publicKey) }
 
     /// The Ed25519 signature over the 32 bytes of `change`.

@@ -16,7 +16,7 @@ public final class Store: Sendable {
     public let folder: WorkspaceFolder
     public let workspace: WorkspaceID
     /// This device's signing key.
-    let key: DeviceKey
+    package let key: DeviceKey
     let pool: DatabasePool
 
     public var device: DeviceID { key.id }

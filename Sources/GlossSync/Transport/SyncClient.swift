@@ -1,0 +1,71 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import NIOSSL
+import GlossCore
+import GlossStore
+
+/// `gloss sync` and `gloss clone`: one client session over TLS.
+public enum SyncClient {
+    /// Syncs `store` with the server at `host:port`, which must be a
+    /// current member of the workspace.
+    public static func sync(_ store: Store, host: String, port: Int, mode: SyncMode, limits: SyncLimits = SyncLimits(),
+                            trace: Trace? = nil, now: @escaping @Sendable () -> Int) async throws -> SyncReport {
+        let session = SyncSession(role: .client(mode), store: store, limits: limits, now: now)
+        try await run(session, key: store.key, host: host, port: port, limits: limits, trace: trace) { device in
+            (try? store.members()[device]) != nil
+        }
+        return session.report
+    }
+
+    /// Makes a new replica from the server at `host:port`, trusting only
+    /// the device `peer`. `makeStore` makes the store from the first batch.
+    public static func clone(key: DeviceKey, host: String, port: Int, peer: DeviceID, limits: SyncLimits = SyncLimits(),
+                             trace: Trace? = nil, now: @escaping @Sendable () -> Int,
+                             makeStore: @escaping (ChangeBatch) throws -> (Store, ApplyReport)) async throws -> (Store?, SyncReport) {
+        let session = SyncSession(cloningWith: makeStore, limits: limits, now: now)
+        try await run(session, key: key, host: host, port: port, limits: limits, trace: trace) { $0 == peer }
+        return (session.store, session.report)
+    }
+
+    private static func run(_ session: SyncSession, key: DeviceKey, host: String, port: Int, limits: SyncLimits, trace: Trace?,
+                            trusts: @escaping @Sendable (DeviceID) -> Bool) async throws {
+        let identity = try DeviceCertificate(key)
+        let context = try NIOSSLContext(configuration: identity.configuration(server: false))
+        let untrusted = NIOLockedValueBox<DeviceID?>(nil)
+        let address = "\(host):\(port)"
+        let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+        do {
+            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(.seconds(10))
+                .connect(host: host, port: port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let handler = try NIOSSLClientHandler(context: context, serverHostname: nil) { certificates, promise in
+                            guard let certificate = certificates.first, let device = DeviceCertificate.deviceID(of: certificate) else {
+                                return promise.succeed(.failed)
+                            }
+                            guard trusts(device) else {
+                                untrusted.withLockedValue { $0 = device }
+                                return promise.succeed(.failed)
+                            }
+                            promise.succeed(.certificateVerified)
+                        }
+                        try channel.pipeline.syncOperations.addHandler(handler)
+                        try Connection.addLineHandlers(to: channel, limits: limits, idleTimeout: .seconds(30))
+                        return try NIOAsyncChannel(wrappingChannelSynchronously: channel)
+                    }
+                }
+        } catch {
+            throw TransportError.cannotConnect(address, reason: "\(error)")
+        }
+        do {
+            try await Connection.drive(session, over: channel, maximumLineLength: limits.maximumLineLength, trace: trace)
+        } catch let error as NIOSSLError {
+            if let device = untrusted.withLockedValue({ $0 }) { throw TransportError.peerNotTrusted(device.rawValue) }
+            throw TransportError.handshakeFailed(address, reason: "\(error)")
+        } catch let error as BoringSSLError {
+            if let device = untrusted.withLockedValue({ $0 }) { throw TransportError.peerNotTrusted(device.rawValue) }
+            throw TransportError.handshakeFailed(address, reason: "\(error)")
+        }
+    }
+}

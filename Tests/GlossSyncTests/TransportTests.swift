@@ -1,0 +1,76 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import GlossCore
+import GlossStore
+import GlossSync
+import Testing
+
+/// A `SyncServer` on a free loopback port for the length of `body`.
+func withServer<T>(_ replica: Replica, options: SyncServer.Options = SyncServer.Options(),
+                   _ body: (Int) async throws -> T) async throws -> T {
+    let server = SyncServer(store: replica.store, options: options, logger: Logger(label: "test"), now: { replica.tick() })
+    let port = NIOLockedValueBox<Int?>(nil)
+    let task = Task { try await server.run(host: "127.0.0.1", port: 0) { bound in port.withLockedValue { $0 = bound } } }
+    defer { task.cancel() }
+    while port.withLockedValue({ $0 }) == nil { try await Task.sleep(for: .milliseconds(5)) }
+    return try await body(port.withLockedValue { $0! })
+}
+
+@Suite("Sync over loopback TLS")
+struct TransportTests {
+    @Test("a member syncs both ways with a server over TLS")
+    func syncOverTLS() async throws {
+        let dara = try Replica()
+        let sophea = try Replica(cloning: dara, seed: 2, name: "Sophea")
+        let annotation = try dara.annotateSeed()
+        _ = try sophea.store.addStatement(utf8: Array("Sophea's release.".utf8), metadata: StatementMetadata(), now: sophea.tick())
+        let report = try await withServer(dara) { port in
+            try await SyncClient.sync(sophea.store, host: "127.0.0.1", port: port, mode: .sync, now: { sophea.tick() })
+        }
+        #expect(report.received == 2)
+        #expect(report.sent == 1)
+        #expect(report.digestsMatch == true)
+        #expect(try sophea.store.annotation(annotation) == dara.store.annotation(annotation))
+        #expect(try sophea.store.heads() == dara.store.heads())
+    }
+
+    @Test("a device that is not a member is refused in the TLS handshake")
+    func nonMemberRefused() async throws {
+        let dara = try Replica()
+        let stranger = try Replica(cloning: dara, seed: 5, name: "Stranger")
+        _ = try dara.store.remove(stranger.key.id, now: dara.tick())
+        let heads = try dara.store.heads()
+        await #expect(throws: TransportError.self) {
+            try await withServer(dara) { port in
+                try await SyncClient.sync(stranger.store, host: "127.0.0.1", port: port, mode: .sync, now: { stranger.tick() })
+            }
+        }
+        #expect(try dara.store.heads() == heads)
+    }
+
+    @Test("clone trusts only the --peer device id, and makes a replica")
+    func cloneOverTLS() async throws {
+        let dara = try Replica()
+        try dara.annotateSeed()
+        let empty = try Replica(emptyWithSeed: 3)
+        try dara.store.admit(empty.key.id, name: "Vuthy", now: dara.tick())
+        let (store, report) = try await withServer(dara) { port in
+            try await SyncClient.clone(key: empty.key, host: "127.0.0.1", port: port, peer: dara.key.id, now: { empty.tick() }) { batch in
+                try Store.clone(empty.folder, from: batch, key: empty.key, now: empty.tick())
+            }
+        }
+        #expect(try #require(store).heads() == dara.store.heads())
+        #expect(report.received == (try dara.store.changeCount()))
+
+        let other = try Replica(emptyWithSeed: 4)
+        try dara.store.admit(other.key.id, name: "Other", now: dara.tick())
+        await #expect(throws: TransportError.peerNotTrusted(dara.key.id.rawValue)) {
+            try await withServer(dara) { port in
+                try await SyncClient.clone(key: other.key, host: "127.0.0.1", port: port, peer: other.key.id, now: { other.tick() }) { batch in
+                    try Store.clone(other.folder, from: batch, key: other.key, now: other.tick())
+                }
+            }
+        }
+    }
+}
