@@ -60,6 +60,7 @@ let package = Package(
                 "GlossStore",
                 "GlossSync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "GlossCoreTests", dependencies: ["GlossCore"]),

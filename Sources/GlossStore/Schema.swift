@@ -141,6 +141,15 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("4-remotes") { db in
+            try db.execute(sql: """
+                -- This replica's own address book of peers; never synced.
+                CREATE TABLE remote (
+                    name TEXT PRIMARY KEY,
+                    address TEXT NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

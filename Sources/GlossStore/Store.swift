@@ -38,6 +38,9 @@ public final class Store: Sendable {
     ///   database or key cannot be read.
     public static func open(_ folder: WorkspaceFolder) throws(StoreError) -> Store {
         guard folder.exists else { throw .noWorkspace(searchedFrom: folder.root.path) }
+        guard folder.hasDatabase else {
+            throw .unreadableWorkspace(folder.root.path, reason: "it holds only a device key, from a clone that has not finished; run gloss clone again")
+        }
         let key = try folder.readKey()
         let pool = try openPool(folder)
         return try Store(folder: folder, key: key, pool: pool)
@@ -102,18 +105,30 @@ public final class Store: Sendable {
     /// `body` to fill it; if anything fails, removes `.gloss/` again.
     private static func makeFolder<T>(_ folder: WorkspaceFolder, key: DeviceKey,
                                       _ body: (DatabasePool) throws(StoreError) -> T) throws(StoreError) -> T {
-        guard !folder.exists else { throw .workspaceExists(folder.root.path) }
-        do {
-            try FileManager.default.createDirectory(at: folder.gloss, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw .unreadableWorkspace(folder.root.path, reason: "cannot create \(folder.gloss.path): \(error.localizedDescription)")
+        let pendingKey = folder.exists && !folder.hasDatabase && FileManager.default.fileExists(atPath: folder.keyFile.path)
+        guard !folder.exists || pendingKey else { throw .workspaceExists(folder.root.path) }
+        if pendingKey {
+            guard try folder.readKey().seed == key.seed else {
+                throw .unreadableWorkspace(folder.root.path, reason: "it holds another device key, from a clone that has not finished")
+            }
+        } else {
+            do {
+                try FileManager.default.createDirectory(at: folder.gloss, withIntermediateDirectories: true,
+                                                        attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw .unreadableWorkspace(folder.root.path, reason: "cannot create \(folder.gloss.path): \(error.localizedDescription)")
+            }
         }
         do {
-            try folder.writeKey(key)
+            if !pendingKey { try folder.writeKey(key) }
             return try body(try openPool(folder))
         } catch {
-            try? FileManager.default.removeItem(at: folder.gloss)
+            // Keep a pending clone's key: a member may have admitted its id.
+            if pendingKey {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: folder.database.path + suffix) }
+            } else {
+                try? FileManager.default.removeItem(at: folder.gloss)
+            }
             throw error
         }
     }

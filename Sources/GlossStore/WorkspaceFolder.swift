@@ -34,6 +34,28 @@ public struct WorkspaceFolder: Sendable {
         }
     }
 
+    /// Whether the database is there (a `.gloss` with only a key is a clone
+    /// that has not finished).
+    var hasDatabase: Bool { FileManager.default.fileExists(atPath: database.path) }
+
+    /// The device key for a clone into this folder: the one a clone that did
+    /// not finish left here (so the device id a member admitted stays the
+    /// same), or a new one, written now.
+    ///
+    /// - Throws: ``StoreError/workspaceExists(_:)`` when a workspace is here.
+    public func keyForClone() throws(StoreError) -> DeviceKey {
+        guard !hasDatabase else { throw .workspaceExists(root.path) }
+        if FileManager.default.fileExists(atPath: keyFile.path) { return try readKey() }
+        do {
+            try FileManager.default.createDirectory(at: gloss, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw .unreadableWorkspace(root.path, reason: "cannot create \(gloss.path): \(error.localizedDescription)")
+        }
+        let key = DeviceKey()
+        try writeKey(key)
+        return key
+    }
+
     /// Writes a new key file readable by its owner only (mode 0600), failing
     /// if one exists. The file holds the 32-byte seed in hex.
     func writeKey(_ key: DeviceKey) throws(StoreError) {

@@ -1,28 +1,39 @@
 import ArgumentParser
 import Foundation
 import GlossStore
+import GlossSync
 
 @main
-struct Gloss: ParsableCommand {
+struct Gloss: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gloss",
         abstract: "Annotate published statements offline, with a signed, hash-chained edit history.",
         subcommands: [
             Init.self, Id.self, StatementCommand.self, Annotate.self, Edit.self, Delete.self, Restore.self,
             List.self, Show.self, Search.self, Log.self, History.self, Verify.self, Conflicts.self, Resolve.self, MemberCommand.self,
-            HeadsCommand.self, BundleCommand.self, Demo.self,
+            HeadsCommand.self, BundleCommand.self, Serve.self, Sync.self, Clone.self, Remote.self, Demo.self,
         ]
     )
 
     /// Runs the command line, printing errors as one line on stderr.
-    static func main() {
+    static func main() async {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asynchronous = command as? AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
         } catch let failure as Failure {
             FileHandle.standardError.write(Data("gloss: \(failure.message)\n".utf8))
             Foundation.exit(failure.code)
         } catch let error as StoreError {
+            FileHandle.standardError.write(Data("gloss: \(error)\n".utf8))
+            Foundation.exit(1)
+        } catch let error as SyncError {
+            FileHandle.standardError.write(Data("gloss: sync failed: \(error)\n".utf8))
+            Foundation.exit(1)
+        } catch let error as TransportError {
             FileHandle.standardError.write(Data("gloss: \(error)\n".utf8))
             Foundation.exit(1)
         } catch {
