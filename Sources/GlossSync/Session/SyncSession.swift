@@ -93,6 +93,9 @@ public final class SyncSession {
 
     public var isFinished: Bool { if case .finished = state { true } else { false } }
 
+    /// Whether any message has come from the peer yet.
+    public private(set) var hasHeardFromPeer = false
+
     /// The client's opening lines.
     public func start() throws(SyncError) -> [Message] {
         guard case .client = role, case .start = state else { preconditionFailure("start() is for a new client session, in \(state)") }
@@ -106,6 +109,7 @@ public final class SyncSession {
     /// - Throws: ``SyncError``: send it as an `error` line (unless it came
     ///   from the peer) and close.
     public func received(_ message: Message) throws(SyncError) -> [Message] {
+        hasHeardFromPeer = true
         if case .error(let code, let reason) = message { throw SyncError(code, reason, fromPeer: true) }
         if case .start = state, role == .server {
             state = .greeting(Greeting())

@@ -60,12 +60,13 @@ public enum SyncClient {
         }
         do {
             try await Connection.drive(session, over: channel, maximumLineLength: limits.maximumLineLength, trace: trace)
-        } catch let error as NIOSSLError {
+        } catch let error as SyncError {
+            throw error
+        } catch {
             if let device = untrusted.withLockedValue({ $0 }) { throw TransportError.peerNotTrusted(device.rawValue) }
-            throw TransportError.handshakeFailed(address, reason: "\(error)")
-        } catch let error as BoringSSLError {
-            if let device = untrusted.withLockedValue({ $0 }) { throw TransportError.peerNotTrusted(device.rawValue) }
-            throw TransportError.handshakeFailed(address, reason: "\(error)")
+            // Nothing heard: the TLS handshake failed, whichever way NIO reports it.
+            if !session.hasHeardFromPeer { throw TransportError.handshakeFailed(address, reason: "\(error)") }
+            throw error as? TransportError ?? .closedEarly
         }
     }
 }
