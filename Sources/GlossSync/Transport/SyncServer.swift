@@ -95,7 +95,11 @@ public final class SyncServer: Sendable {
         defer { active.wrappingSubtract(1, ordering: .relaxed) }
         if count > options.maximumConnections {
             let line = Wire.encode(.error(code: SyncError.busy, reason: "the server is at its limit of \(options.maximumConnections) connections; try again later"))
-            try? await accepted.channel.executeThenClose { _, outbound in try await outbound.write(ByteBuffer(bytes: line)) }
+            // Wait for the client's first line, so the handshake is done and the error reaches it.
+            try? await accepted.channel.executeThenClose { inbound, outbound in
+                for try await _ in inbound { break }
+                try await outbound.write(ByteBuffer(bytes: line))
+            }
             logger.warning("refused a connection: at the limit of \(options.maximumConnections)")
             return
         }
