@@ -61,6 +61,7 @@ let package = Package(
                 "GlossSync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "GlossCoreTests", dependencies: ["GlossCore"]),

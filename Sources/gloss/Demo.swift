@@ -1,49 +1,85 @@
 import ArgumentParser
 import Foundation
+import Logging
+import NIOConcurrencyHelpers
 import GlossStore
+import GlossSync
 
-struct Demo: ParsableCommand {
+struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Walk through Gloss on a temporary workspace with the seed statement.")
+        abstract: "Walk through Gloss on temporary workspaces with the seed statement, two laptops syncing over TLS.")
 
-    @Flag(help: "Keep the temporary workspace and print where it is.") var keep = false
+    @Flag(help: "Keep the temporary workspaces and print where they are.") var keep = false
 
-    func run() throws {
+    func run() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("gloss-demo-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let dara = root.appendingPathComponent("dara"), sophea = root.appendingPathComponent("sophea")
+        for folder in [dara, sophea] { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
         defer { if !keep { try? FileManager.default.removeItem(at: root) } }
-        let seed = root.appendingPathComponent(SeedStatement.fileName)
-        try Data(SeedStatement.text.utf8).write(to: seed)
-        guard FileManager.default.changeCurrentDirectoryPath(root.path) else {
-            throw Failure(message: "cannot enter the demo folder \(root.path)")
+        try Data(SeedStatement.text.utf8).write(to: dara.appendingPathComponent(SeedStatement.fileName))
+        guard FileManager.default.changeCurrentDirectoryPath(dara.path) else {
+            throw Failure(message: "cannot enter the demo folder \(dara.path)")
         }
 
-        say("A researcher makes a workspace on her laptop. Her device gets an Ed25519 key;\nits id is what teammates will trust.")
-        try gloss("init", "--name", "Dara")
+        say("Dara makes a workspace on her laptop. Her device gets an Ed25519 key;\nits id is what teammates will trust.")
+        try await gloss("init", "--name", "Dara")
         say("She imports the ICJ statement of 14 November 2019.")
-        try gloss("statement", "add", SeedStatement.fileName, "--title", SeedStatement.title,
-                  "--published", SeedStatement.published, "--source", SeedStatement.source)
-        let store = try Store.open(WorkspaceFolder(root: root))
+        try await gloss("statement", "add", SeedStatement.fileName, "--title", SeedStatement.title,
+                        "--published", SeedStatement.published, "--source", SeedStatement.source)
+        let store = try Store.open(WorkspaceFolder(root: dara))
         let statement = try store.statements()[0].id.short
         say("She annotates the legal article the charges rest on.")
-        try gloss("annotate", statement, "--quote", "article 443 of the Criminal Code",
-                  "--note", "Treason charge; check the text of article 443 in the 2009 Criminal Code.", "--tag", "legal")
+        try await gloss("annotate", statement, "--quote", "article 443 of the Criminal Code",
+                        "--note", "Treason charge; check the text of article 443 in the 2009 Criminal Code.", "--tag", "legal")
         let annotation = try store.annotations()[0].id.short
         say("A quote that occurs more than once must say which occurrence it means.")
-        try gloss("annotate", statement, "--quote", "Kem Sokha", "--tag", "person")
-        try gloss("annotate", statement, "--quote", "Kem Sokha", "--occurrence", "2", "--tag", "person")
+        try await gloss("annotate", statement, "--quote", "Kem Sokha", "--tag", "person")
+        try await gloss("annotate", statement, "--quote", "Kem Sokha", "--occurrence", "2", "--tag", "person")
         say("Later she checks it, adds a tag and sharpens the note.")
-        try gloss("edit", annotation, "--status", "checked", "--add-tag", "treason",
-                  "--note", "Treason under article 443: the ICJ calls the charges spurious.")
-        try gloss("list")
-        try gloss("show", annotation)
-        try gloss("search", "treason")
+        try await gloss("edit", annotation, "--status", "checked", "--add-tag", "treason",
+                        "--note", "Treason under article 443: the ICJ calls the charges spurious.")
+        try await gloss("list")
+        try await gloss("show", annotation)
+        try await gloss("search", "treason")
         say("Every version is kept, signed and chained: nothing is overwritten.")
-        try gloss("history", annotation)
-        try gloss("log")
-        try gloss("verify")
+        try await gloss("history", annotation)
+        try await gloss("verify")
+
+        say("Dara serves her workspace on this machine's loopback, over TLS 1.3 (gloss serve).")
+        let port = NIOLockedValueBox<Int?>(nil)
+        var logger = Logger(label: "gloss.serve") { StreamLogHandler.standardOutput(label: $0) }
+        logger.logLevel = .critical
+        let server = SyncServer(store: store, logger: logger, now: { now() })
+        // Unstructured: the server runs beside the walkthrough until the demo cancels it.
+        let serving = Task { try await server.run(host: "127.0.0.1", port: 0) { bound in port.withLockedValue { $0 = bound } } }
+        defer { serving.cancel() }
+        while port.withLockedValue({ $0 }) == nil { try await Task.sleep(for: .milliseconds(10)) }
+        let address = "127.0.0.1:\(port.withLockedValue { $0! })"
+
+        say("Sophea clones it onto her laptop, trusting only Dara's device id. The server\nrefuses her device until a member admits it.")
+        try await gloss("clone", address, "--peer", store.device.rawValue, "--name", "Sophea", sophea.path)
+        let sopheaID = try WorkspaceFolder(root: sophea).keyForClone().id
+        try await gloss("member", "add", "Sophea", sopheaID.rawValue)
+        try await gloss("clone", address, "--peer", store.device.rawValue, "--name", "Sophea", sophea.path)
+
+        say("Offline, both edit the same annotation: different words of the note, and\ndifferent statuses.")
+        try await gloss("edit", annotation, "--workspace", sophea.path, "--status", "verified",
+                        "--note", "Treason under article 443: the ICJ calls the charges spurious and politically motivated.")
+        try await gloss("edit", annotation, "--status", "disputed",
+                        "--note", "Treason under article 443 (2009 Code): the ICJ calls the charges spurious.")
+        say("Sophea syncs. The note edits merge word by word; the statuses cannot merge,\nso both stay visible as a conflict.")
+        try await gloss("sync", "--workspace", sophea.path)
+        try await gloss("show", annotation, "--workspace", sophea.path)
+        say("She resolves it: the resolution is a signed change like any other.")
+        let conflict = try Store.open(WorkspaceFolder(root: sophea)).annotation(try store.resolve(annotation, as: .annotation))
+        let verified = conflict.conflicts.first { $0.field == "status" }?.values.first { $0.value == .string("verified") }?.change.hex.prefix(10)
+        try await gloss("resolve", annotation, "--workspace", sophea.path, "--field", "status", "--take", String(verified ?? ""))
+        try await gloss("sync", "--workspace", sophea.path)
+        try await gloss("conflicts")
+        try await gloss("history", annotation)
+        try await gloss("verify", "--workspace", sophea.path)
         if keep {
-            say("The workspace is in \(root.path); run gloss there, or pass --workspace \(root.path).")
+            say("The workspaces are in \(dara.path) and \(sophea.path).")
         }
     }
 
@@ -53,11 +89,16 @@ struct Demo: ParsableCommand {
 
     /// Prints a command line as a person would type it, then runs it as the
     /// `gloss` executable would, printing an error the same way.
-    private func gloss(_ arguments: String...) throws {
-        print("$ gloss " + arguments.map { $0.contains(" ") || $0.isEmpty ? "\"\($0)\"" : $0 }.joined(separator: " "))
+    private func gloss(_ arguments: String...) async throws {
+        let shown = arguments.map { $0.contains(" ") || $0.isEmpty ? "\"\($0)\"" : $0 }.joined(separator: " ")
+        print("$ gloss " + shown.replacingOccurrences(of: FileManager.default.temporaryDirectory.path, with: "$TMP"))
         do {
             var command = try Gloss.parseAsRoot(arguments)
-            try command.run()
+            if var asynchronous = command as? AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
         } catch let error as StoreError {
             print("gloss: \(error)")
         } catch let failure as Failure {

@@ -10,8 +10,10 @@ struct Address: CustomStringConvertible {
     var host: String
     var port: Int
 
-    init(parsing text: String) throws {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else {
+    /// Reads `text`; port 0 (any free port) only when `listening`.
+    init(parsing text: String, listening: Bool = false) throws {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+              ((listening ? 0 : 1)...65535).contains(port) else {
             throw Failure(message: "expected HOST:PORT such as 127.0.0.1:7420, found \"\(text)\"")
         }
         var host = String(text[..<colon])
@@ -28,13 +30,13 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve this workspace to member devices over TLS; logs each session to stderr.")
 
-    @Option(help: ArgumentHelp("Where to listen.", valueName: "host:port")) var listen = "127.0.0.1:7420"
+    @Option(help: ArgumentHelp("Where to listen (port 0: any free port, logged).", valueName: "host:port")) var listen = "127.0.0.1:7420"
     @Option(help: ArgumentHelp("Most connections served at once.", valueName: "n")) var maxConnections = 32
     @Option(help: ArgumentHelp("Seconds of silence after which a peer is disconnected.", valueName: "seconds")) var idleTimeout = 30
     @OptionGroup var workspace: WorkspaceOptions
 
     func run() async throws {
-        let address = try Address(parsing: listen)
+        let address = try Address(parsing: listen, listening: true)
         guard maxConnections >= 1, idleTimeout >= 1 else {
             throw Failure(message: "expected --max-connections and --idle-timeout of at least 1")
         }

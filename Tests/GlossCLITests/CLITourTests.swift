@@ -183,7 +183,7 @@ struct CLITourTests {
         #expect(try gloss.run("verify").status == 0)
     }
 
-    @Test("the demo runs from start to end and ends with a sound log")
+    @Test("the demo runs from start to end: two replicas sync over TLS, merge a note, resolve a conflict")
     func demo() throws {
         let gloss = try GlossProcess()
         let result = try gloss.run("demo")
@@ -191,6 +191,11 @@ struct CLITourTests {
         #expect(result.stderr == "")
         #expect(result.stdout.contains("$ gloss annotate"))
         #expect(result.stdout.contains("pass --occurrence 1 to 6"))
-        #expect(result.stdout.hasSuffix("ok: 5 changes verified (hashes, chains, signatures)\n"))
+        #expect(result.stdout.contains("refused it: it is not a member yet, so a member must run:"))
+        #expect(result.stdout.contains("conflicts created 1, resolved 0"))
+        #expect(result.stdout.contains("2 live values; gloss resolve"))
+        #expect(result.stdout.contains("  resolves the conflict on status\n"))
+        #expect(result.stdout.contains("note        Treason under article 443 (2009 Code): the ICJ calls the charges spurious and politically motivated.\n"))
+        #expect(result.stdout.hasSuffix("ok: 9 changes verified (hashes, chains, signatures)\n"))
     }
 }
