@@ -78,6 +78,6 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "GlossCLITests", dependencies: ["GlossCore", "gloss"]),
+        .testTarget(name: "GlossCLITests", dependencies: ["GlossCore", "GlossStore", "gloss"]),
     ]
 )

@@ -27,6 +27,23 @@ struct Ancestry {
         self.bits = bits
     }
 
+    /// A set of positions, as bits.
+    struct Set {
+        private(set) var words: [UInt64]
+
+        init(count: Int) { words = [UInt64](repeating: 0, count: (count + 63) / 64) }
+        init(words: [UInt64]) { self.words = words }
+
+        func contains(_ position: Int) -> Bool { words[position / 64] & (1 << UInt64(position % 64)) != 0 }
+
+        mutating func formUnion(_ other: Set) {
+            for index in words.indices { words[index] |= other.words[index] }
+        }
+    }
+
+    /// The strict ancestors of the change at `position`.
+    func ancestors(of position: Int) -> Set { Set(words: bits[position]) }
+
     /// Whether the change at `ancestor` is a strict ancestor of the one at `descendant`.
     func isAncestor(_ ancestor: Int, of descendant: Int) -> Bool {
         bits[descendant][ancestor / 64] & (1 << UInt64(ancestor % 64)) != 0

@@ -37,10 +37,17 @@ struct Derivation {
 
     /// The writes of `field` that no other write of it (within `scope`, all
     /// changes when nil) descends from, highest precedence first.
+    ///
+    /// - Complexity: O(w·n/64) for w writes among n changes: walking the
+    ///   writes from last to first, a write is superseded exactly when it is
+    ///   an ancestor of one already walked.
     func liveWrites(_ field: String, within scope: Set<Int>? = nil) -> [Write] {
         let candidates = (writes[field] ?? []).filter { scope?.contains($0.position) ?? true }
-        let live = candidates.filter { write in
-            !candidates.contains { ancestry.isAncestor(write.position, of: $0.position) }
+        var seen = Ancestry.Set(count: graph.ordered.count)
+        var live: [Write] = []
+        for write in candidates.reversed() {
+            if !seen.contains(write.position) { live.append(write) }
+            seen.formUnion(ancestry.ancestors(of: write.position))
         }
         return live.sorted { precedes($1.position, $0.position) }
     }

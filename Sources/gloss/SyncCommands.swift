@@ -93,7 +93,13 @@ struct Sync: AsyncParsableCommand {
         for target in targets {
             let address = try Address(parsing: target.address)
             let started = Date()
-            let report = try await SyncClient.sync(store, host: address.host, port: address.port, mode: mode, trace: traceFile, now: { now() })
+            let showsProgress = !output.json && isatty(STDERR_FILENO) != 0
+            let report = try await SyncClient.sync(store, host: address.host, port: address.port, mode: mode, trace: traceFile,
+                                                   now: { now() }) { report in
+                guard showsProgress else { return }
+                FileHandle.standardError.write(Data("\rsyncing with \(target.name): sent \(report.sent), received \(report.received)…".utf8))
+            }
+            if showsProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             let seconds = Date().timeIntervalSince(started)
             reports.append(ReportJSON(peer: target.name, sent: report.sent, received: report.received, conflictsCreated: report.conflictsCreated,
                                       conflictsResolved: report.conflictsResolved, ignored: report.ignored,

@@ -10,7 +10,7 @@ struct NetworkCLITests {
         let log: URL
 
         init(_ gloss: GlossProcess) throws {
-            log = gloss.folder.appendingPathComponent("serve.log")
+            log = gloss.folder.appendingPathComponent("serve-\(UUID().uuidString.prefix(6)).log")
             FileManager.default.createFile(atPath: log.path, contents: nil)
             process = Process()
             process.executableURL = GlossProcess.executable

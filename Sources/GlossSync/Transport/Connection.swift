@@ -6,7 +6,7 @@ import GlossCore
 /// the session, and what it returns is written in one flush.
 enum Connection {
     static func drive(_ session: SyncSession, over channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, maximumLineLength: Int,
-                      trace: Trace?) async throws {
+                      trace: Trace?, progress: ((SyncReport) -> Void)? = nil) async throws {
         try await channel.executeThenClose { inbound, outbound in
             func send(_ messages: [Message]) async throws {
                 guard !messages.isEmpty else { return }
@@ -22,7 +22,9 @@ enum Connection {
                 if case .client = session.role { try await send(try session.start()) }
                 for try await line in inbound {
                     trace?.record("<", Array(line.readableBytesView))
+                    let before = session.report
                     try await send(try session.received(try Wire.decode(line.readableBytesView)))
+                    if session.report != before { progress?(session.report) }
                     if session.isFinished { return }
                 }
                 throw TransportError.closedEarly

@@ -9,10 +9,12 @@ import GlossStore
 public enum SyncClient {
     /// Syncs `store` with the server at `host:port`, which must be a
     /// current member of the workspace.
+    /// `progress` hears the running totals after each batch.
     public static func sync(_ store: Store, host: String, port: Int, mode: SyncMode, limits: SyncLimits = SyncLimits(),
-                            trace: Trace? = nil, now: @escaping @Sendable () -> Int) async throws -> SyncReport {
+                            trace: Trace? = nil, now: @escaping @Sendable () -> Int,
+                            progress: ((SyncReport) -> Void)? = nil) async throws -> SyncReport {
         let session = SyncSession(role: .client(mode), store: store, limits: limits, now: now)
-        try await run(session, key: store.key, host: host, port: port, limits: limits, trace: trace) { device in
+        try await run(session, key: store.key, host: host, port: port, limits: limits, trace: trace, progress: progress) { device in
             (try? store.members()[device]) != nil
         }
         return session.report
@@ -29,7 +31,7 @@ public enum SyncClient {
     }
 
     private static func run(_ session: SyncSession, key: DeviceKey, host: String, port: Int, limits: SyncLimits, trace: Trace?,
-                            trusts: @escaping @Sendable (DeviceID) -> Bool) async throws {
+                            progress: ((SyncReport) -> Void)? = nil, trusts: @escaping @Sendable (DeviceID) -> Bool) async throws {
         let identity = try DeviceCertificate(key)
         let context = try NIOSSLContext(configuration: identity.configuration(server: false))
         let untrusted = NIOLockedValueBox<DeviceID?>(nil)
@@ -59,7 +61,8 @@ public enum SyncClient {
             throw TransportError.cannotConnect(address, reason: "\(error)")
         }
         do {
-            try await Connection.drive(session, over: channel, maximumLineLength: limits.maximumLineLength, trace: trace)
+            try await Connection.drive(session, over: channel, maximumLineLength: limits.maximumLineLength, trace: trace,
+                                       progress: progress)
         } catch let error as SyncError {
             throw error
         } catch {

@@ -1,0 +1,63 @@
+import Foundation
+import GlossCore
+import GlossStore
+import Testing
+
+@Suite("CLI: a server killed mid-sync")
+struct KillTests {
+    @Test("kill -9 of gloss serve mid-sync: both logs verify, acknowledged batches stay, a second sync converges")
+    func killedServer() throws {
+        let dara = try GlossProcess(), sophea = try GlossProcess()
+        _ = try dara.succeed("init", "--name", "Dara")
+        try dara.write("s.txt", Array("Kem Sokha was charged under article 443 of the Criminal Code.".utf8))
+        let statement = String(try dara.succeed("statement", "add", "s.txt").prefix(8))
+        let daraID = (try dara.json("id") as! [String: String])["device"]!
+        var server = try NetworkCLITests.Server(dara)
+        let refused = try sophea.run("clone", server.address, "--peer", daraID)
+        let sopheaID = String(refused.stdout.split(separator: " ")[3].dropLast())
+        _ = try dara.succeed("member", "add", "Sophea", sopheaID)
+        server.stop()
+        server = try NetworkCLITests.Server(dara)
+        _ = try sophea.succeed("clone", server.address, "--peer", daraID)
+
+        // Many changes on Sophea's laptop, written through the library for speed.
+        let store = try Store.open(WorkspaceFolder(root: sophea.folder))
+        let id = try store.resolve(statement, as: .statement)
+        var time = 1_800_000_000_000
+        for start in 0..<50 {
+            time += 1
+            let annotation = try store.annotate(id, span: .positions(start: start, end: start + 5), edit: AnnotationEdit(), now: time)
+            for index in 0..<50 {
+                time += 1
+                _ = try store.edit(annotation.id, AnnotationEdit(note: "version \(index)"), now: time)
+            }
+        }
+        let before = try dara.changeCount()
+
+        let sync = Process()
+        sync.executableURL = GlossProcess.executable
+        sync.arguments = ["sync", "--push-only"]
+        sync.currentDirectoryURL = sophea.folder
+        sync.standardOutput = FileHandle.nullDevice
+        sync.standardError = FileHandle.nullDevice
+        try sync.run()
+        // Kill the server as soon as it has committed a first batch.
+        let deadline = Date().addingTimeInterval(30)
+        while try dara.changeCount() == before, Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+        kill(server.process.processIdentifier, SIGKILL)
+        server.process.waitUntilExit()
+        sync.waitUntilExit()
+
+        let received = try dara.changeCount() - before
+        #expect(received % 1_000 == 0 && received < 2_550, "killed mid-sync, only whole acknowledged batches are kept: \(received)")
+        #expect(try dara.run("verify").status == 0)
+        #expect(try sophea.run("verify").status == 0)
+
+        server = try NetworkCLITests.Server(dara)
+        defer { server.stop() }
+        let again = try sophea.run("sync", server.address)
+        #expect(again.status == 0, "second sync: \(again.stderr) \(again.stdout)")
+        #expect(try sophea.succeed("list", "--json") == dara.succeed("list", "--json"))
+        #expect(try dara.changeCount() == sophea.changeCount())
+    }
+}
