@@ -16,7 +16,12 @@ public final class Trace: Sendable {
 
     func record(_ direction: String, _ line: [UInt8]) {
         var text = String(decoding: line.prefix(while: { $0 != 0x0A }), as: UTF8.self)
-        if text.hasPrefix("change ") || text.hasPrefix("text "), text.utf8.count > 80 { text = String(text.prefix(80)) + "…" }
+        if text.hasPrefix("change "), text.count > 136 {
+            // The signature, shortened, then the start of the change itself.
+            text = "change " + text.dropFirst(7).prefix(16) + "… " + text.dropFirst(136).prefix(80) + "…"
+        } else if text.hasPrefix("text "), text.count > 160 {
+            text = String(text.prefix(160)) + "…"
+        }
         let bytes = Data("\(direction) \(text)\n".utf8)
         handle.withLockedValue { $0.write(bytes) }
     }
