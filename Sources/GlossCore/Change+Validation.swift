@@ -34,6 +34,8 @@ extension Change {
                 }
             case (.annotation, .set("target", let value)):
                 _ = try Target(json: value)
+            case (.annotation, .set("anchor", let value)):
+                _ = try Anchor(json: value)
             case (.annotation, .set("note", .string(let note))):
                 guard note.utf8.count <= maximumNoteBytes else {
                     throw ChangeFormatError("a note of at most \(maximumNoteBytes) bytes, found \(note.utf8.count)")

@@ -11,6 +11,34 @@ public enum AnchorState: String, Sendable, CaseIterable, Codable {
     case orphaned
 }
 
+/// An annotation's anchor: how it was placed on its statement's current
+/// revision. Written in changes as `{"state":STATE,"score":N}`, N in
+/// thousandths.
+public struct Anchor: Hashable, Sendable {
+    public var state: AnchorState
+    public var score: Int
+
+    public static let original = Anchor(state: .exact, score: 1000)
+
+    public init(state: AnchorState, score: Int) {
+        self.state = state
+        self.score = score
+    }
+
+    public var json: CanonicalJSON {
+        .object([.init("state", .string(state.rawValue)), .init("score", .integer(score))])
+    }
+
+    public init(json: CanonicalJSON) throws(ChangeFormatError) {
+        guard case .object(let members) = json, members.map(\.key) == ["state", "score"],
+              case .string(let state) = members[0].value, let anchorState = AnchorState(rawValue: state),
+              case .integer(let score) = members[1].value, (0...1000).contains(score) else {
+            throw ChangeFormatError("an anchor {\"state\":exact|moved|fuzzy|orphaned,\"score\":0-1000}")
+        }
+        self.init(state: anchorState, score: score)
+    }
+}
+
 /// The outcome of re-anchoring one target on a new revision.
 public struct Reanchored: Equatable, Sendable {
     public var state: AnchorState

@@ -11,6 +11,7 @@ public struct AnnotationVersion: Sendable {
 /// A field whose value differs between two versions of an annotation.
 public enum AnnotationDifference: Equatable, Sendable {
     case target(from: Target?, to: Target)
+    case anchor(Anchor)
     case note(from: String, to: String)
     case tags(added: [String], removed: [String])
     case status(from: Status?, to: Status)
@@ -39,6 +40,7 @@ extension AnnotationState {
     public func differences(from earlier: AnnotationState?) -> [AnnotationDifference] {
         var differences: [AnnotationDifference] = []
         if earlier?.target != target { differences.append(.target(from: earlier?.target, to: target)) }
+        if let earlier, earlier.anchor != anchor { differences.append(.anchor(anchor)) }
         if (earlier?.note ?? "") != note { differences.append(.note(from: earlier?.note ?? "", to: note)) }
         let before = Set(earlier?.tags ?? [])
         let added = tags.filter { !before.contains($0) }

@@ -4,6 +4,8 @@ import GlossCore
 public struct AnnotationState: Equatable, Sendable {
     public var id: EntityID
     public var target: Target
+    /// How the target was placed on the statement's current revision.
+    public var anchor: Anchor
     public var note: String
     /// Sorted, no duplicates.
     public var tags: [String]
@@ -19,11 +21,12 @@ public struct AnnotationState: Equatable, Sendable {
     /// The fields whose concurrent writes could not be merged, by field name.
     public var conflicts: [Conflict]
 
-    public init(id: EntityID, target: Target, note: String, tags: [String], status: Status, motivation: Motivation,
+    public init(id: EntityID, target: Target, anchor: Anchor, note: String, tags: [String], status: Status, motivation: Motivation,
                 isDeleted: Bool, author: DeviceID, created: HLCTimestamp, modifiedBy: DeviceID, modified: HLCTimestamp,
                 conflicts: [Conflict]) {
         self.id = id
         self.target = target
+        self.anchor = anchor
         self.note = note
         self.tags = tags
         self.status = status
@@ -56,9 +59,11 @@ public struct AnnotationState: Equatable, Sendable {
         let status = derivation.register("status")
         let motivation = derivation.register("motivation")
         let deleted = derivation.deleted()
+        let anchor = derivation.register("anchor")
         guard let decoded = try? Target(json: targetValue) else { return nil }
         id = first.change.entity
         self.target = decoded
+        self.anchor = anchor.value.flatMap { try? Anchor(json: $0) } ?? .original
         self.note = note.value
         tags = derivation.tags()
         self.status = status.value.flatMap { Status(rawValue: Derivation.text($0)) } ?? .open
@@ -68,7 +73,7 @@ public struct AnnotationState: Equatable, Sendable {
         created = first.change.clock
         modifiedBy = latest.change.author
         modified = latest.change.clock
-        conflicts = [target.conflict, note.conflict, status.conflict, motivation.conflict, deleted.conflict].compactMap { $0 }
+        conflicts = [target.conflict, anchor.conflict, note.conflict, status.conflict, motivation.conflict, deleted.conflict].compactMap { $0 }
     }
 
     /// Whether any field holds concurrent values awaiting resolution.

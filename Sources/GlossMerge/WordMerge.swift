@@ -40,7 +40,7 @@ public enum WordMerge {
     }
 
     /// Runs of whitespace and runs of other characters, in order.
-    static func tokens(_ text: String) -> [String] {
+    public static func tokens(_ text: String) -> [String] {
         var tokens: [String] = []
         var current = ""
         var currentIsSpace = false
@@ -58,10 +58,10 @@ public enum WordMerge {
     }
 
     /// Base tokens `lower..<upper` replaced by `replacement`.
-    struct Hunk: Equatable {
-        var lower: Int
-        var upper: Int
-        var replacement: [String]
+    public struct Hunk: Equatable, Sendable {
+        public var lower: Int
+        public var upper: Int
+        public var replacement: [String]
 
         /// Whether applying both hunks has no single right answer.
         func conflicts(with other: Hunk) -> Bool {
@@ -76,7 +76,7 @@ public enum WordMerge {
     }
 
     /// The edits that turn `base` into `side`, as hunks in base order.
-    static func hunks(from base: [String], to side: [String]) -> [Hunk] {
+    public static func hunks(from base: [String], to side: [String]) -> [Hunk] {
         let difference = side.difference(from: base)
         var removed = Set<Int>()
         var inserted = Set<Int>()

@@ -115,14 +115,15 @@ struct LogWriter {
             guard let state = AnnotationState(deriving: graph) else { return }
             try db.execute(sql: """
                 INSERT OR REPLACE INTO annotation (id, statement, revision, exact, prefix, suffix, start, "end", note,
-                    status, motivation, deleted, author, created_ms, created_counter, modified_by, modified_ms, modified_counter)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    status, motivation, deleted, author, created_ms, created_counter, modified_by, modified_ms, modified_counter,
+                    anchor_state, anchor_score)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [
                     state.id.rawValue, state.target.statement.rawValue, state.target.revision.hex, state.target.exact,
                     state.target.prefix, state.target.suffix, state.target.start, state.target.end, state.note,
                     state.status.rawValue, state.motivation.rawValue, state.isDeleted, state.author.rawValue,
                     state.created.milliseconds, state.created.counter, state.modifiedBy.rawValue,
-                    state.modified.milliseconds, state.modified.counter,
+                    state.modified.milliseconds, state.modified.counter, state.anchor.state.rawValue, state.anchor.score,
                 ])
             try record(state.conflicts, of: entity, kind: kind)
             try db.execute(sql: "DELETE FROM annotation_tag WHERE annotation = ?", arguments: [entity.rawValue])

@@ -150,6 +150,13 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("5-anchors") { db in
+            try db.execute(sql: """
+                ALTER TABLE annotation ADD COLUMN anchor_state TEXT NOT NULL DEFAULT 'exact';
+                ALTER TABLE annotation ADD COLUMN anchor_score INTEGER NOT NULL DEFAULT 1000;
+                CREATE INDEX annotation_by_anchor ON annotation (anchor_state);
+                """)
+        }
         return migrator
     }
 }

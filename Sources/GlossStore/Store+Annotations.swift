@@ -38,9 +38,12 @@ public struct AnnotationFilter: Sendable {
     public var includeDeleted: Bool
     /// Only annotations with a conflicted field.
     public var onlyConflicted: Bool
+    /// Only annotations anchored so on their statement's current revision.
+    public var anchor: AnchorState?
 
     public init(statement: EntityID? = nil, tag: String? = nil, status: Status? = nil, author: DeviceID? = nil,
-                includeDeleted: Bool = false, onlyConflicted: Bool = false) {
+                includeDeleted: Bool = false, onlyConflicted: Bool = false, anchor: AnchorState? = nil) {
+        self.anchor = anchor
         self.onlyConflicted = onlyConflicted
         self.statement = statement
         self.tag = tag
@@ -175,6 +178,10 @@ extension Store {
         }
         if !filter.includeDeleted { conditions.append("NOT deleted") }
         if filter.onlyConflicted { conditions.append("id IN (SELECT entity FROM conflict)") }
+        if let anchor = filter.anchor {
+            conditions.append("anchor_state = ?")
+            arguments += [anchor.rawValue]
+        }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         return try read { db in
             let rows = try Row.fetchAll(db, sql: "SELECT * FROM annotation \(whereClause) ORDER BY statement, start, \"end\", id",
@@ -200,7 +207,9 @@ extension Store {
         let target = Target(statement: EntityID(rawValue: row["statement"])!, revision: RevisionHash(hex: row["revision"])!,
                             exact: row["exact"], prefix: row["prefix"], suffix: row["suffix"], start: row["start"], end: row["end"])
         return AnnotationState(
-            id: EntityID(rawValue: id)!, target: target, note: row["note"], tags: tags,
+            id: EntityID(rawValue: id)!, target: target,
+            anchor: Anchor(state: AnchorState(rawValue: row["anchor_state"]) ?? .exact, score: row["anchor_score"]),
+            note: row["note"], tags: tags,
             status: Status(rawValue: row["status"])!, motivation: Motivation(rawValue: row["motivation"])!,
             isDeleted: row["deleted"], author: DeviceID(rawValue: row["author"])!,
             created: HLCTimestamp(milliseconds: row["created_ms"], counter: row["created_counter"]),

@@ -35,6 +35,11 @@ enum Format {
         text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
     }
 
+    /// A score in thousandths as "0.97".
+    static func score(_ thousandths: Int) -> String {
+        String(format: "%.2f", Double(thousandths) / 1000)
+    }
+
     /// Parses a time given on the command line: `YYYY-MM-DD`,
     /// `YYYY-MM-DDTHH:MM[:SS]` or either with a `Z` or an offset; UTC when
     /// no zone is given. Returns milliseconds since 1970.

@@ -23,6 +23,8 @@ struct AnnotationJSON: Encodable {
     var revision: String
     var quote: Quote
     var position: Position
+    var anchor: String
+    var anchorScore: Double
     var note: String
     var tags: [String]
     var status: String
@@ -40,6 +42,8 @@ struct AnnotationJSON: Encodable {
         revision = annotation.target.revision.hex
         quote = Quote(exact: annotation.target.exact, prefix: annotation.target.prefix, suffix: annotation.target.suffix)
         position = Position(start: annotation.target.start, end: annotation.target.end)
+        anchor = annotation.anchor.state.rawValue
+        anchorScore = Double(annotation.anchor.score) / 1000
         note = annotation.note
         tags = annotation.tags
         status = annotation.status.rawValue

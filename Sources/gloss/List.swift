@@ -12,6 +12,7 @@ struct List: ParsableCommand {
     @Option(help: ArgumentHelp("Only annotations created by this member (name or device id).", valueName: "author")) var author: String?
     @Flag(help: "Include deleted annotations.") var deleted = false
     @Flag(help: "Only annotations with a conflicted field.") var conflicted = false
+    @Option(help: "Only annotations anchored so on the current revision: exact, moved, fuzzy or orphaned.") var anchor: AnchorState?
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var output: OutputOptions
 
@@ -20,7 +21,7 @@ struct List: ParsableCommand {
         let filter = AnnotationFilter(
             statement: try statement.map { try store.resolve($0, as: .statement) }, tag: tag, status: status,
             author: try author.map { try store.resolveAuthor($0) }, includeDeleted: deleted,
-            onlyConflicted: conflicted)
+            onlyConflicted: conflicted, anchor: anchor)
         let annotations = try store.annotations(filter)
         if output.json {
             let members = try store.members()
@@ -53,6 +54,12 @@ struct Show: ParsableCommand {
         print("annotation  \(annotation.id)")
         print("statement   \(statement.id.short)  \(Format.line(statement.title ?? "(untitled)", width: 58))")
         print("quote       \"\(target.exact)\" (\(target.start)-\(target.end))")
+        switch annotation.anchor.state {
+        case .exact where annotation.anchor == .original: break
+        case .fuzzy: print("anchor      fuzzy (score \(Format.score(annotation.anchor.score))) on the current revision")
+        case .orphaned: print("anchor      orphaned: the quote is not in the current revision; shown on revision \(target.revision.hex.prefix(12))")
+        case let state: print("anchor      \(state.rawValue) on the current revision")
+        }
         print("context     …\(target.prefix)[\(target.exact)]\(target.suffix)…".split(whereSeparator: \.isNewline).joined(separator: " "))
         let conflicts = Dictionary(uniqueKeysWithValues: annotation.conflicts.map { ($0.field, $0) })
         func conflictLines(_ field: String) {

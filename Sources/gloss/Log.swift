@@ -83,7 +83,9 @@ struct History: ParsableCommand {
         case .target(nil, let target):
             "created on \"\(target.exact)\" (\(target.start)-\(target.end))"
         case .target(_, let target):
-            "moved to \"\(target.exact)\" (\(target.start)-\(target.end))"
+            "anchored to \"\(target.exact)\" (\(target.start)-\(target.end)) on revision \(target.revision.hex.prefix(12))"
+        case .anchor(let anchor):
+            "anchor: \(anchor.state.rawValue)\(anchor.state == .fuzzy ? " (score \(Format.score(anchor.score)))" : "")"
         case .note(_, let new):
             "note: \"\(new)\""
         case .tags(let added, let removed):

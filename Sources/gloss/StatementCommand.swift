@@ -6,7 +6,45 @@ struct StatementCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "statement",
         abstract: "Import, list and show statements.",
-        subcommands: [Add.self, ListStatements.self, ShowStatement.self])
+        subcommands: [Add.self, Revise.self, ListStatements.self, ShowStatement.self])
+
+    struct Revise: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Replace a statement's text with a new revision and re-anchor every annotation on it.")
+
+        @Argument(help: ArgumentHelp("The statement's id or a prefix of it.", valueName: "statement")) var statement: String
+        @Argument(help: ArgumentHelp("The new text, or - to read stdin.", valueName: "file")) var file: String
+        @OptionGroup var workspace: WorkspaceOptions
+        @OptionGroup var output: OutputOptions
+
+        struct OutcomeJSON: Encodable {
+            var annotation: String
+            var anchor: String
+            var score: Double
+            var quote: String
+            var position: AnnotationJSON.Position?
+        }
+
+        func run() throws {
+            let store = try workspace.open()
+            let id = try store.resolve(statement, as: .statement)
+            let report = try store.revise(id, utf8: try readBytes(file, what: "statement file"), now: now())
+            if output.json {
+                return try Format.printJSON(report.annotations.map { annotation, outcome in
+                    OutcomeJSON(annotation: annotation.id.rawValue, anchor: outcome.state.rawValue, score: Double(outcome.score) / 1000,
+                                quote: annotation.target.exact,
+                                position: outcome.target.map { AnnotationJSON.Position(start: $0.start, end: $0.end) })
+                })
+            }
+            let length = try store.text(of: report.statement.revision).unicodeScalars.count
+            print("revised \(id.short): revision \(report.statement.revision.hex.prefix(12)), \(length) code points")
+            print("annotations: " + AnchorState.allCases.map { "\(report.count($0)) \($0.rawValue)" }.joined(separator: ", "))
+            for (annotation, outcome) in report.annotations where outcome.state == .fuzzy || outcome.state == .orphaned {
+                let score = outcome.state == .fuzzy ? Format.score(outcome.score) : "    "
+                print("  \(Format.pad(outcome.state.rawValue, 8))  \(annotation.id.short)  \(score)  \(Format.line("\"\(annotation.target.exact)\"", width: 48))")
+            }
+        }
+    }
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Import a statement from a UTF-8 text file, or - for stdin.")
@@ -63,12 +101,28 @@ struct StatementCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a statement and its text.")
 
         @Argument(help: ArgumentHelp("The statement's id or a prefix of it.", valueName: "id")) var id: String
+        @Option(help: ArgumentHelp("Show revision N (from 1, the first) instead of the current one.", valueName: "n")) var revision: Int?
+        @Option(help: ArgumentHelp("Show what changed from revision N to M, word by word: [-removed-]{+added+}.", valueName: "n..m"))
+        var diff: String?
         @OptionGroup var workspace: WorkspaceOptions
         @OptionGroup var output: OutputOptions
 
         func run() throws {
             let store = try workspace.open()
             let statement = try store.statement(try store.resolve(id, as: .statement))
+            let revisions = try store.revisions(of: statement.id)
+            func pick(_ number: Int) throws -> String {
+                guard (1...revisions.count).contains(number) else {
+                    throw Failure(message: "expected a revision from 1 to \(revisions.count) of statement \(statement.id.short), found \(number)")
+                }
+                return revisions[number - 1].text
+            }
+            if let diff {
+                let bounds = diff.split(separator: ".", omittingEmptySubsequences: true).compactMap { Int($0) }
+                guard bounds.count == 2, diff.contains("..") else { throw Failure(message: "expected --diff N..M such as 1..2, found \"\(diff)\"") }
+                return print(WordDiff.render(from: try pick(bounds[0]), to: try pick(bounds[1])))
+            }
+            if let revision { return print(try pick(revision)) }
             let text = try store.text(of: statement.revision)
             let members = try store.members()
             let count = try store.annotationCounts()[statement.id] ?? 0
@@ -79,7 +133,7 @@ struct StatementCommand: ParsableCommand {
             if let title = statement.title { print("title       \(title)") }
             if let source = statement.source { print("source      \(source)") }
             if let published = statement.published { print("published   \(published)") }
-            print("revision    \(statement.revision.hex)")
+            print("revision    \(revisions.count) of \(revisions.count), \(statement.revision.hex)")
             print("length      \(text.unicodeScalars.count) code points, \(count) annotation\(count == 1 ? "" : "s")")
             print("added       \(Format.time(statement.created)) by \(Format.person(statement.author, members))")
             print("")
