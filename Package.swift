@@ -64,6 +64,7 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
+        .executableTarget(name: "gloss-bench", dependencies: ["GlossCore"]),
         .testTarget(name: "GlossCoreTests", dependencies: ["GlossCore"]),
         .testTarget(name: "GlossMergeTests", dependencies: ["GlossMerge"]),
         .testTarget(

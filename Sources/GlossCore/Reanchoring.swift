@@ -177,8 +177,9 @@ extension StatementText {
     }
 }
 
-/// A text with whitespace runs collapsed to one space and curly quote marks
-/// read as straight ones, remembering where each scalar came from.
+/// A text with whitespace runs collapsed to one space, curly quote marks and
+/// guillemets read as straight ones (with the spaces French typography puts
+/// inside guillemets dropped), remembering where each scalar came from.
 struct NormalizedText {
     var scalars: [Unicode.Scalar] = []
     /// For each normalized scalar, its offset in the original.
@@ -187,6 +188,7 @@ struct NormalizedText {
 
     init(_ original: [Unicode.Scalar]) {
         originalCount = original.count
+        var afterOpeningGuillemet = false
         for (offset, scalar) in original.enumerated() {
             let mapped: Unicode.Scalar = switch scalar {
             case "\u{2018}", "\u{2019}", "\u{201A}", "\u{2032}": "'"
@@ -194,7 +196,12 @@ struct NormalizedText {
             case _ where scalar.properties.isWhitespace: " "
             default: scalar
             }
-            if mapped == " ", scalars.last == " " { continue }
+            if mapped == " ", scalars.last == " " || afterOpeningGuillemet { continue }
+            if scalar == "\u{00BB}", scalars.last == " " {
+                scalars.removeLast()
+                origin.removeLast()
+            }
+            afterOpeningGuillemet = scalar == "\u{00AB}"
             scalars.append(mapped)
             origin.append(offset)
         }
