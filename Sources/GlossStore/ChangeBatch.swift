@@ -33,4 +33,15 @@ public struct ApplyReport: Equatable, Sendable {
     public var clockSkew = 0
 
     public init() {}
+
+    /// Adds up two reports, as a session does with each batch's.
+    public mutating func add(_ other: ApplyReport) {
+        received += other.received
+        alreadyHeld += other.alreadyHeld
+        ignored += other.ignored
+        entitiesChanged += other.entitiesChanged
+        conflictsCreated += other.conflictsCreated
+        conflictsResolved += other.conflictsResolved
+        clockSkew = max(clockSkew, other.clockSkew)
+    }
 }

@@ -55,6 +55,8 @@ struct Show: ParsableCommand {
         print("statement   \(statement.id.short)  \(Format.line(statement.title ?? "(untitled)", width: 58))")
         print("quote       \"\(target.exact)\" (\(target.start)-\(target.end))")
         switch annotation.anchor.state {
+        case _ where annotation.anchor.state != .orphaned && target.revision != statement.revision:
+            print("anchor      on an earlier revision (\(target.revision.hex.prefix(12))): made there while the statement was revised")
         case .exact where annotation.anchor == .original: break
         case .fuzzy: print("anchor      fuzzy (score \(Format.score(annotation.anchor.score))) on the current revision")
         case .orphaned: print("anchor      orphaned: the quote is not in the current revision; shown on revision \(target.revision.hex.prefix(12))")

@@ -2,18 +2,6 @@ import GlossCore
 import GlossMerge
 import Testing
 
-/// A small seeded generator, so a failing schedule can be replayed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite("Merge properties")
 struct MergePropertyTests {
     static let notes = ["", "a b c", "a B c", "A b c", "a b C d", "x y", "a b c d e"]
@@ -21,7 +9,7 @@ struct MergePropertyTests {
     /// A random concurrent history: devices write on what they know and
     /// now and then learn all that another device knows.
     static func randomHistory(seed: UInt64) -> [SignedChange] {
-        var random = SplitMix64(state: seed)
+        var random = SeededGenerator(seed: seed)
         var scenario = Scenario(devices: 3)
         let root = scenario.create([.set(field: "note", value: .string("a b c"))])
         var known: [[SignedChange]] = Array(repeating: [root], count: 3)
@@ -54,7 +42,7 @@ struct MergePropertyTests {
         for seed in UInt64(1)...1_000 {
             let changes = Self.randomHistory(seed: seed)
             let expected = AnnotationState(deriving: changes)
-            var random = SplitMix64(state: seed)
+            var random = SeededGenerator(seed: seed)
             for _ in 0..<4 {
                 let state = AnnotationState(deriving: changes.shuffled(using: &random))
                 #expect(state == expected, "seed \(seed)")

@@ -8,21 +8,10 @@ import Testing
 /// replica has everyone's changes, all must show the same state.
 @Suite("Store: replicas converge")
 struct ConvergenceTests {
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let notes = ["a b c", "a B c", "A b c", "a b c d", "", "x"]
 
     /// One random local edit on `replica`, if it can make one.
-    func randomEdit(_ replica: TestWorkspace, statement: EntityID, random: inout Generator) throws {
+    func randomEdit(_ replica: TestWorkspace, statement: EntityID, random: inout SeededGenerator) throws {
         let annotations = try replica.store.annotations(AnnotationFilter(includeDeleted: true))
         if annotations.isEmpty || Int.random(in: 0..<6, using: &random) == 0 {
             let start = Int.random(in: 0..<100, using: &random)
@@ -58,7 +47,7 @@ struct ConvergenceTests {
     func convergence() throws {
         var conflicted = 0
         for seed in UInt64(1)...Self.schedules {
-            var random = Generator(state: seed)
+            var random = SeededGenerator(seed: seed)
             let origin = try TestWorkspace()
             let statement = try origin.addSeed().id
             var replicas = [origin]

@@ -7,17 +7,6 @@ import Testing
 
 @Suite("Sync: faults, many clients and convergence over the network")
 struct NetworkPropertyTests {
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test("a session cut at any point keeps every acknowledged batch, applies nothing half, and the next sync converges")
     func cutAnywhere() throws {
         let dara = try Replica()
@@ -25,7 +14,7 @@ struct NetworkPropertyTests {
         for index in 0..<40 { _ = try dara.store.edit(annotation, AnnotationEdit(note: "version \(index)"), now: dara.tick()) }
         var limits = SyncLimits()
         limits.maximumBatchChanges = 7
-        var random = Generator(state: 7)
+        var random = SeededGenerator(seed: 7)
         for round in 0..<12 {
             let sophea = try Replica(cloning: dara, seed: UInt8(20 + round), name: "Replica \(round)")
             _ = try sophea.store.addStatement(utf8: Array("Release \(round) of replica \(round).".utf8), metadata: StatementMetadata(), now: sophea.tick())
@@ -94,7 +83,7 @@ struct NetworkPropertyTests {
     @Test("random edits and random syncs between 3 to 5 replicas over loopback TLS, relays included, converge")
     func convergenceOverTLS() async throws {
         for seed in UInt64(1)...3 {
-            var random = Generator(state: seed)
+            var random = SeededGenerator(seed: seed)
             let origin = try Replica()
             let statement = try origin.store.addStatement(utf8: Array(Replica.text.utf8), metadata: StatementMetadata(), now: origin.tick()).id
             var replicas = [origin]

@@ -1,30 +1,22 @@
 import GlossCore
 import GlossStore
 
-/// What one sync session did, for the report `gloss sync` prints.
+/// What one sync session did, for the report `gloss sync` prints: what was
+/// sent, and what was received and applied (readable directly, as
+/// `report.received`, `report.conflictsCreated`, ...).
+@dynamicMemberLookup
 public struct SyncReport: Equatable, Sendable {
     /// Changes this side sent and the peer acknowledged.
     public var sent = 0
-    /// Changes this side received and committed (new ones only).
-    public var received = 0
-    public var alreadyHeld = 0
-    public var ignored = 0
-    public var conflictsCreated = 0
-    public var conflictsResolved = 0
-    /// The largest clock skew beyond the accepted drift, in ms; 0 if none.
-    public var clockSkew = 0
+    /// What the batches this side received did, added up.
+    public var applied = ApplyReport()
     /// Whether both sides ended holding the same changes.
     public var digestsMatch: Bool?
 
     public init() {}
 
-    mutating func add(_ report: ApplyReport) {
-        received += report.received
-        alreadyHeld += report.alreadyHeld
-        ignored += report.ignored
-        conflictsCreated += report.conflictsCreated
-        conflictsResolved += report.conflictsResolved
-        clockSkew = max(clockSkew, report.clockSkew)
+    public subscript<Value>(dynamicMember keyPath: KeyPath<ApplyReport, Value>) -> Value {
+        applied[keyPath: keyPath]
     }
 }
 

@@ -328,11 +328,11 @@ public final class SyncSession {
         let changes = ChangeBatch(changes: batch.changes, texts: texts)
         do {
             if let store {
-                report.add(try store.apply(changes, now: now()))
+                report.applied.add(try store.apply(changes, now: now()))
             } else if let makeStore {
                 let (made, applied) = try makeStore(changes)
                 store = made
-                report.add(applied)
+                report.applied.add(applied)
             }
         } catch let StoreError.refused(change, reason) {
             throw SyncError(SyncError.refused, "refused change \(change): \(reason)")
