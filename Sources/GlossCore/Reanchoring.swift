@@ -47,6 +47,12 @@ public struct Reanchored: Equatable, Sendable {
     /// How alike the new span is to the old quote, in thousandths (1000 for
     /// exact and moved).
     public var score: Int
+
+    public init(state: AnchorState, target: Target?, score: Int) {
+        self.state = state
+        self.target = target
+        self.score = score
+    }
 }
 
 /// Moves annotations from one revision of a statement to the next.

@@ -22,11 +22,41 @@ extension Store {
     public func resolve(_ annotation: EntityID, field: String, with resolution: Resolution, now: Int) throws(StoreError) -> AnnotationState {
         try requireMembership()
         let current = try self.annotation(annotation)
-        guard let conflict = current.conflicts.first(where: { $0.field == field }) else {
-            let fields = current.conflicts.map(\.field)
-            throw .invalidInput("expected a conflicted field of annotation \(annotation.short) (\(fields.isEmpty ? "it has none" : fields.joined(separator: ", "))), found \"\(field)\"")
+        let chosen = try Self.chosenValue(of: field, in: current.conflicts, of: "annotation \(annotation.short)", resolution)
+        let operation = try Self.resolvingOperation(field: field, value: chosen)
+        return try write { writer in
+            try writer.append(kind: .annotation, entity: annotation, operations: [operation], now: now)
+            return try Self.annotation(annotation, in: writer.db)!
         }
-        let chosen: CanonicalJSON
+    }
+
+    /// Settles a conflicted field of a statement the same way. Settling its
+    /// revision re-anchors the annotations made on the other revision.
+    public func resolveStatement(_ statement: EntityID, field: String, with resolution: Resolution,
+                                 now: Int) throws(StoreError) -> StatementState {
+        try requireMembership()
+        let current = try self.statement(statement)
+        let chosen = try Self.chosenValue(of: field, in: current.conflicts, of: "statement \(statement.short)", resolution)
+        guard case .string(let value) = chosen else { throw .invalidInput("expected a text value for \"\(field)\"") }
+        if field == "revision" {
+            guard let revision = RevisionHash(hex: value) else {
+                throw .invalidInput("expected --take CHANGE for a conflicted revision")
+            }
+            return try revise(statement, to: revision, text: try text(of: revision), now: now).statement
+        }
+        return try write { writer in
+            try writer.append(kind: .statement, entity: statement, operations: [.set(field: field, value: chosen)], now: now)
+            return try Self.statement(statement, in: writer.db)!
+        }
+    }
+
+    /// The value `resolution` picks for the conflicted `field`.
+    private static func chosenValue(of field: String, in conflicts: [Conflict], of subject: String,
+                                    _ resolution: Resolution) throws(StoreError) -> CanonicalJSON {
+        guard let conflict = conflicts.first(where: { $0.field == field }) else {
+            let fields = conflicts.map(\.field)
+            throw .invalidInput("expected a conflicted field of \(subject) (\(fields.isEmpty ? "it has none" : fields.joined(separator: ", "))), found \"\(field)\"")
+        }
         switch resolution {
         case .take(let prefix):
             let matches = conflict.values.filter { $0.change.hex.hasPrefix(prefix.lowercased()) }
@@ -34,14 +64,9 @@ extension Store {
                 let ids = conflict.values.map { String($0.change.hex.prefix(12)) }.joined(separator: ", ")
                 throw .invalidInput("expected one of the live changes of \"\(field)\" (\(ids)), found \"\(prefix)\"")
             }
-            chosen = matches[0].value
+            return matches[0].value
         case .value(let text):
-            chosen = .string(text.nfc)
-        }
-        let operation = try Self.resolvingOperation(field: field, value: chosen)
-        return try write { writer in
-            try writer.append(kind: .annotation, entity: annotation, operations: [operation], now: now)
-            return try Self.annotation(annotation, in: writer.db)!
+            return .string(text.nfc)
         }
     }
 

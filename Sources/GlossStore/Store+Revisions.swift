@@ -27,6 +27,12 @@ extension Store {
         guard revision != current.revision else {
             throw .invalidInput("expected a changed text, found the text of statement \(statement.short)'s current revision")
         }
+        return try revise(statement, to: revision, text: text, now: now)
+    }
+
+    /// Writes `revision` as the statement's revision (on top of all its
+    /// heads) and re-anchors, on `text`, each annotation not already on it.
+    func revise(_ statement: EntityID, to revision: RevisionHash, text: String, now: Int) throws(StoreError) -> RevisionReport {
         let newText = StatementText(statement: statement, text: text)
         return try write { writer in
             try writer.db.execute(sql: "INSERT OR IGNORE INTO text (revision, body) VALUES (?, ?)", arguments: [revision.hex, text])
@@ -36,15 +42,37 @@ extension Store {
                                           arguments: [statement.rawValue])
             for id in ids.compactMap(EntityID.init(rawValue:)) {
                 guard let annotation = try Self.annotation(id, in: writer.db) else { continue }
-                let outcome = newText.reanchor(annotation.target)
-                var operations: [ChangeOperation] = []
-                if let target = outcome.target { operations.append(.set(field: "target", value: target.json)) }
-                operations.append(.set(field: "anchor", value: Anchor(state: outcome.state, score: outcome.score).json))
+                var operations: [ChangeOperation]
+                let outcome: Reanchored
+                if let kept = Self.liveTarget(of: annotation, on: revision) {
+                    // Concurrent re-anchorings: keep the one made on this revision.
+                    guard annotation.conflicts.contains(where: { $0.field == "target" || $0.field == "anchor" }) else { continue }
+                    outcome = Reanchored(state: kept.anchor.state, target: kept.target, score: kept.anchor.score)
+                    operations = [.set(field: "target", value: kept.target.json), .set(field: "anchor", value: kept.anchor.json)]
+                } else {
+                    outcome = newText.reanchor(annotation.target)
+                    operations = outcome.target.map { [.set(field: "target", value: $0.json)] } ?? []
+                    operations.append(.set(field: "anchor", value: Anchor(state: outcome.state, score: outcome.score).json))
+                }
                 try writer.append(kind: .annotation, entity: id, operations: operations, now: now)
                 outcomes.append((try Self.annotation(id, in: writer.db)!, outcome))
             }
             return RevisionReport(statement: try Self.statement(statement, in: writer.db)!, annotations: outcomes)
         }
+    }
+
+    /// The annotation's target on `revision`, with the anchor written beside
+    /// it: its current one, or the live value of a conflicted target.
+    private static func liveTarget(of annotation: AnnotationState, on revision: RevisionHash) -> (target: Target, anchor: Anchor)? {
+        if annotation.target.revision == revision && !annotation.conflicts.contains(where: { $0.field == "target" }) {
+            return (annotation.target, annotation.anchor)
+        }
+        let targets = annotation.conflicts.first { $0.field == "target" }?.values ?? []
+        guard let live = targets.first(where: { (try? Target(json: $0.value))?.revision == revision }),
+              let target = try? Target(json: live.value) else { return nil }
+        let anchor = annotation.conflicts.first { $0.field == "anchor" }?.values.first { $0.change == live.change }
+            .flatMap { try? Anchor(json: $0.value) } ?? annotation.anchor
+        return (target, anchor)
     }
 
     /// The texts of every revision of a statement, oldest first.

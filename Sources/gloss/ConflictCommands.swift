@@ -83,8 +83,8 @@ struct Resolve: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Settle a conflicted field: take one live value, or give a new one.")
 
-    @Argument(help: ArgumentHelp("The annotation's id or a prefix of it.", valueName: "annotation")) var annotation: String
-    @Option(help: ArgumentHelp("The conflicted field: note, status, motivation, target or deleted.", valueName: "field")) var field: String
+    @Argument(help: ArgumentHelp("The annotation's or statement's id, or a prefix of it.", valueName: "id")) var annotation: String
+    @Option(help: ArgumentHelp("The conflicted field: note, status, motivation, target or deleted; for a statement, revision, title, source or published.", valueName: "field")) var field: String
     @Option(help: ArgumentHelp("Keep the value this change wrote (an id prefix from `gloss show`).", valueName: "change")) var take: String?
     @Option(help: ArgumentHelp("A new value (for deleted: delete or keep).", valueName: "value")) var value: String?
     @Option(help: ArgumentHelp("Read a new note from a file.", valueName: "file")) var noteFile: String?
@@ -100,7 +100,15 @@ struct Resolve: ParsableCommand {
         default: throw Failure(message: "expected exactly one of --take CHANGE, --value V, --note-file FILE")
         }
         let store = try workspace.open()
-        let result = try store.resolve(try store.resolve(annotation, as: .annotation), field: field, with: resolution, now: now())
+        let id: EntityID
+        do {
+            id = try store.resolve(annotation, as: .annotation)
+        } catch StoreError.notFound {
+            let statement = try store.resolve(annotation, as: .statement)
+            _ = try store.resolveStatement(statement, field: field, with: resolution, now: now())
+            return print("\(statement.short)  resolved \(field)")
+        }
+        let result = try store.resolve(id, field: field, with: resolution, now: now())
         if output.json { return try Format.printJSON(AnnotationJSON(result, try store.members())) }
         print("\(result.id.short)  resolved \(field)")
     }

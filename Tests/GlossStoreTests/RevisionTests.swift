@@ -77,4 +77,30 @@ struct RevisionTests {
         #expect(onDara.conflicts.map(\.field) == ["revision"])
         #expect(try dara.store.conflictedEntities().contains { $0.entity == statement })
     }
+
+    @Test("resolving a revision conflict re-anchors the annotations on the revision chosen, on every replica")
+    func resolveRevisionConflict() throws {
+        let (dara, statement, ids) = try annotated()
+        let sophea = try TestWorkspace(cloning: dara, seed: 2, admitAs: "Sophea")
+        try dara.send(to: sophea)
+        _ = try dara.store.revise(statement, utf8: Array(Self.second.utf8), now: dara.tick())
+        _ = try sophea.store.revise(statement, utf8: Array((Self.first + " Addendum.").utf8), now: sophea.tick())
+        try dara.send(to: sophea)
+        try sophea.send(to: dara)
+        let conflict = try #require(try dara.store.statement(statement).conflicts.first)
+        let chosen = try #require(conflict.values.first { $0.value == .string(RevisionHash(text: Self.second).hex) })
+        #expect(throws: StoreError.self) {
+            try dara.store.resolveStatement(statement, field: "title", with: .take(change: chosen.change.hex), now: dara.tick())
+        }
+        let resolved = try dara.store.resolveStatement(statement, field: "revision", with: .take(change: String(chosen.change.hex.prefix(8))), now: dara.tick())
+        #expect(resolved.conflicts == [])
+        #expect(resolved.revision == RevisionHash(text: Self.second))
+        let article = try dara.store.annotation(ids["article 443 of the Criminal Code"]!)
+        #expect(article.target.revision == RevisionHash(text: Self.second))
+        #expect(article.conflicts == [], "the re-anchoring supersedes both replicas' targets")
+        try dara.send(to: sophea)
+        #expect(try sophea.store.statement(statement) == resolved)
+        #expect(try sophea.store.annotations(AnnotationFilter(includeDeleted: true)) == dara.store.annotations(AnnotationFilter(includeDeleted: true)))
+        #expect(try dara.store.conflictedEntities().isEmpty)
+    }
 }
