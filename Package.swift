@@ -79,6 +79,9 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "GlossCLITests", dependencies: ["GlossCore", "GlossStore", "gloss"]),
+        .testTarget(
+            name: "GlossCLITests",
+            dependencies: ["GlossCore", "GlossStore", "gloss", .product(name: "Crypto", package: "swift-crypto")]
+        ),
     ]
 )

@@ -64,3 +64,11 @@ struct Ancestry {
         return (0..<bits.count).filter { set[$0 / 64] & (1 << UInt64($0 % 64)) != 0 }
     }
 }
+
+extension ChangeGraph {
+    /// The ids of the strict ancestors of the change at `position` in `ordered`.
+    public func ancestorIDs(of position: Int) -> Set<ChangeID> {
+        let ancestry = Ancestry(self)
+        return Set(ordered.indices.filter { ancestry.isAncestor($0, of: position) }.map { ordered[$0].id })
+    }
+}

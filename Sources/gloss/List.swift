@@ -13,16 +13,25 @@ struct List: ParsableCommand {
     @Flag(help: "Include deleted annotations.") var deleted = false
     @Flag(help: "Only annotations with a conflicted field.") var conflicted = false
     @Option(help: "Only annotations anchored so on the current revision: exact, moved, fuzzy or orphaned.") var anchor: AnchorState?
+    @Option(help: ArgumentHelp("Every annotation as it stood then (YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z]); other filters do not apply.", valueName: "time"))
+    var at: String?
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var output: OutputOptions
 
     func run() throws {
         let store = try workspace.open()
+        if let at {
+            guard let time = Format.parseTime(at) else { throw Failure(message: "expected --at as YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS], found \"\(at)\"") }
+            return try printList(try store.annotations(asOf: time, includeDeleted: deleted), store: store)
+        }
         let filter = AnnotationFilter(
             statement: try statement.map { try store.resolve($0, as: .statement) }, tag: tag, status: status,
             author: try author.map { try store.resolveAuthor($0) }, includeDeleted: deleted,
             onlyConflicted: conflicted, anchor: anchor)
-        let annotations = try store.annotations(filter)
+        try printList(try store.annotations(filter), store: store)
+    }
+
+    private func printList(_ annotations: [AnnotationState], store: Store) throws {
         if output.json {
             let members = try store.members()
             return try Format.printJSON(annotations.map { AnnotationJSON($0, members) })
@@ -41,12 +50,24 @@ struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show one annotation in full.")
 
     @Argument(help: ArgumentHelp("The annotation's id or a prefix of it.", valueName: "annotation")) var annotation: String
+    @Option(help: ArgumentHelp("The annotation as it stood then: a time (YYYY-MM-DD[THH:MM[:SS]]) or one of its change ids.", valueName: "time-or-change"))
+    var at: String?
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var output: OutputOptions
 
     func run() throws {
         let store = try workspace.open()
-        let annotation = try store.annotation(try store.resolve(annotation, as: .annotation))
+        let id = try store.resolve(annotation, as: .annotation)
+        let annotation: AnnotationState
+        if let at {
+            let moment: AsOf = if let time = Format.parseTime(at) { .time(time) } else { .change(try store.change(at).id) }
+            guard let then = try store.annotation(id, asOf: moment) else {
+                throw Failure(message: "expected a time or change after annotation \(id.short) was made, found \"\(at)\"")
+            }
+            annotation = then
+        } else {
+            annotation = try store.annotation(id)
+        }
         let members = try store.members()
         if output.json { return try Format.printJSON(AnnotationJSON(annotation, members)) }
         let statement = try store.statement(annotation.target.statement)
