@@ -56,8 +56,8 @@ public final class SyncSession {
     }
 
     public let role: Role
-    public private(set) var store: Store?
-    public private(set) var report = SyncReport()
+    public internal(set) var store: Store?
+    public internal(set) var report = SyncReport()
     /// The peer's workspace, once its `hello` arrived.
     public private(set) var workspace: WorkspaceID?
     let limits: SyncLimits
@@ -198,174 +198,25 @@ public final class SyncSession {
     }
 
     /// A `want` for every author the peer holds more of than this side.
-    private func wants(from theirs: Heads) -> [Message] {
+    func wants(from theirs: Heads) -> [Message] {
         theirs.authors.sorted { $0.key < $1.key }.compactMap { author, head in
             let mine = ownHeads[author]?.seq ?? 0
             return head.seq > mine ? .want(author, after: mine) : nil
         }
     }
 
-    // MARK: Sending
-
-    private func sends(in phase: Phase) -> Bool { (phase == .pull) == (role == .server) }
-
-    private func startSending(_ phase: Phase, _ wants: [DeviceID: Int]) throws(SyncError) -> [Message] {
-        if !wants.isEmpty && ((phase == .pull && mode == .push) || (phase == .push && mode == .pull)) {
-            throw SyncError(SyncError.unexpected, "expected no wants in \(mode) mode")
-        }
-        var outgoing = Outgoing(page: ChangePage(after: wants, everyAuthor: false))
-        return try sendNext(phase, &outgoing)
-    }
-
-    /// The next batch, or the end of the phase.
-    private func sendNext(_ phase: Phase, _ outgoing: inout Outgoing) throws(SyncError) -> [Message] {
-        guard let store else { preconditionFailure("a cloning client never sends") }
-        let batch = try storage { () throws(StoreError) in
-            try store.next(&outgoing.page, limit: limits.maximumBatchChanges, maximumBytes: limits.maximumBatchBytes,
-                           maximumTextBytes: limits.preferredBatchTextBytes)
-        }
-        guard let batch else { return try endSending(phase, outgoing) }
-        let texts = try storage { () throws(StoreError) in try store.texts(for: batch) }
-        outgoing.inFlight = batch.count
-        state = .sending(phase, outgoing)
-        return [.batch(count: batch.count)] + texts.flatMap(chunks) + batch.map { .change($0) } + [.batchEnd]
-    }
-
-    private func endSending(_ phase: Phase, _ outgoing: Outgoing) throws(SyncError) -> [Message] {
-        let sent = Message.sent(count: outgoing.sent)
-        switch (role, phase) {
-        case (.server, .pull):
-            state = .receiving(.push, Incoming())
-            return [sent] + (mode == .pull ? [] : wants(from: peerHeads)) + [.wantsEnd]
-        case (.client, .push):
-            state = .digest
-            return [sent, .digest(try storeHeads().digest)]
-        default:
-            preconditionFailure("\(role) does not send in \(phase)")
-        }
-    }
-
-    /// `text` in chunks small enough for a line even when escaped.
-    private func chunks(of text: String) -> [Message] {
-        let revision = RevisionHash(text: text)
-        var pieces: [String] = []
-        var current = String.UnicodeScalarView()
-        var size = 0
-        for scalar in text.unicodeScalars {
-            let width = UTF8.width(scalar)
-            if size + width > limits.textChunkBytes {
-                pieces.append(String(current))
-                current = String.UnicodeScalarView()
-                size = 0
-            }
-            current.append(scalar)
-            size += width
-        }
-        pieces.append(String(current))
-        return pieces.enumerated().map { .text(revision: revision, index: $0.offset, total: pieces.count, chunk: $0.element) }
-    }
-
-    // MARK: Receiving
-
-    private func receive(_ message: Message, _ phase: Phase, _ incoming: inout Incoming) throws(SyncError) -> [Message] {
-        defer { if case .receiving = state { state = .receiving(phase, incoming) } }
-        switch (message, incoming.batch) {
-        case (.batch(let count), nil):
-            guard count >= 1, count <= limits.maximumBatchChanges else {
-                throw SyncError(SyncError.tooLarge, "expected a batch of 1 to \(limits.maximumBatchChanges) changes, found \(count)")
-            }
-            incoming.batch = Incoming.Batch(expected: count)
-            return []
-        case (.text(let revision, let index, let total, let chunk), var batch?) where batch.changes.isEmpty:
-            var entry = batch.texts[revision] ?? (total, [])
-            guard entry.total == total, entry.chunks.count == index else {
-                throw SyncError(SyncError.malformed, "expected chunk \(entry.chunks.count) of \(entry.total) of text \(revision.hex.prefix(12)), found \(index) of \(total)")
-            }
-            batch.textBytes += chunk.utf8.count
-            guard batch.textBytes <= limits.maximumBatchTextBytes else {
-                throw SyncError(SyncError.tooLarge, "expected at most \(limits.maximumBatchTextBytes) bytes of text in a batch")
-            }
-            entry.chunks.append(chunk)
-            batch.texts[revision] = entry
-            incoming.batch = batch
-            return []
-        case (.change(let change), var batch?) where batch.changes.count < batch.expected:
-            batch.changeBytes += change.bytes.count
-            guard batch.changeBytes <= limits.maximumBatchBytes else {
-                throw SyncError(SyncError.tooLarge, "expected at most \(limits.maximumBatchBytes) bytes of changes in a batch")
-            }
-            batch.changes.append(change)
-            incoming.batch = batch
-            return []
-        case (.batchEnd, let batch?) where batch.changes.count == batch.expected:
-            incoming.batch = nil
-            incoming.total += batch.expected
-            try commit(batch)
-            return [.ack(count: incoming.total)]
-        case (.sent(let count), nil):
-            guard count == incoming.total else {
-                throw SyncError(SyncError.unexpected, "expected sent \(incoming.total), found sent \(count)")
-            }
-            return try endReceiving(phase)
-        default:
-            let expected = incoming.batch.map { $0.changes.count < $0.expected ? "text or change" : "batch-end" } ?? "batch or sent"
-            throw unexpected(message, expected)
-        }
-    }
-
-    private func commit(_ batch: Incoming.Batch) throws(SyncError) {
-        var texts: [String] = []
-        for (revision, entry) in batch.texts {
-            guard entry.chunks.count == entry.total else {
-                throw SyncError(SyncError.malformed, "expected \(entry.total) chunks of text \(revision.hex.prefix(12)), found \(entry.chunks.count)")
-            }
-            let text = entry.chunks.joined()
-            guard RevisionHash(text: text) == revision else {
-                throw SyncError(SyncError.refused, "text \(revision.hex.prefix(12)) does not hash to its revision")
-            }
-            texts.append(text)
-        }
-        let changes = ChangeBatch(changes: batch.changes, texts: texts)
-        do {
-            if let store {
-                report.applied.add(try store.apply(changes, now: now()))
-            } else if let makeStore {
-                let (made, applied) = try makeStore(changes)
-                store = made
-                report.applied.add(applied)
-            }
-        } catch let StoreError.refused(change, reason) {
-            throw SyncError(SyncError.refused, "refused change \(change): \(reason)")
-        } catch {
-            throw SyncError(SyncError.storage, "could not store the batch: \(error)")
-        }
-    }
-
-    private func endReceiving(_ phase: Phase) throws(SyncError) -> [Message] {
-        switch (role, phase) {
-        case (.client, .pull):
-            state = .wants(.push, [:])
-            return []
-        case (.server, .push):
-            state = .digest
-            return []
-        default:
-            preconditionFailure("\(role) does not receive in \(phase)")
-        }
-    }
-
     // MARK: Helpers
 
-    private func storeHeads() throws(SyncError) -> Heads {
+    func storeHeads() throws(SyncError) -> Heads {
         guard let store else { return Heads() }
         return try storage { () throws(StoreError) in try store.heads() }
     }
 
-    private func storage<T>(_ body: () throws(StoreError) -> T) throws(SyncError) -> T {
+    func storage<T>(_ body: () throws(StoreError) -> T) throws(SyncError) -> T {
         do { return try body() } catch { throw SyncError(SyncError.storage, "\(error)") }
     }
 
-    private func unexpected(_ message: Message, _ expected: String) -> SyncError {
+    func unexpected(_ message: Message, _ expected: String) -> SyncError {
         SyncError(SyncError.unexpected, "expected \(expected), found \(message.verb)")
     }
 }

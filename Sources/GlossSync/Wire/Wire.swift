@@ -4,7 +4,6 @@ import GlossCore
 /// Pure: bytes in, messages out.
 public enum Wire {
     public static let defaultMaximumLineLength = 1 << 20
-    public static let maximumTextChunk = 256 * 1024
 
     /// The line for `message`, LF included.
     public static func encode(_ message: Message) -> [UInt8] {
