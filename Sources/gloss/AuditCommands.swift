@@ -12,18 +12,10 @@ struct Blame: ParsableCommand {
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var output: OutputOptions
 
-    struct FieldJSON: Encodable {
-        var field: String
-        var value: String
-        var author: PersonJSON
-        var time: String
-        var change: String
-    }
-
     struct AnnotationBlameJSON: Encodable {
         var annotation: String
         var deleted: Bool
-        var fields: [FieldJSON]
+        var fields: [LiveValueJSON]
     }
 
     func run() throws {
@@ -36,8 +28,7 @@ struct Blame: ParsableCommand {
         if output.json {
             return try Format.printJSON(blame.map { annotation, fields in
                 AnnotationBlameJSON(annotation: annotation.id.rawValue, deleted: annotation.isDeleted, fields: fields.map {
-                    FieldJSON(field: $0.field, value: text($0), author: PersonJSON($0.setBy.author, members),
-                              time: Format.isoTime($0.setBy.clock), change: $0.setBy.change.hex)
+                    LiveValueJSON($0.setBy, field: $0.field, named: true, members)
                 })
             })
         }

@@ -28,23 +28,31 @@ enum ConflictFormat {
     }
 }
 
-struct ConflictJSON: Encodable {
-    struct Value: Encodable {
-        var change: String
-        var author: PersonJSON
-        var time: String
-        var value: String
-    }
+/// A value and the change that wrote it: a conflict's live value, or the
+/// current value of a field in `gloss blame` (which names the field too).
+struct LiveValueJSON: Encodable {
+    var field: String?
+    var change: String
+    var author: PersonJSON
+    var time: String
+    var value: String
 
+    init(_ live: LiveValue, field: String, named: Bool = false, _ members: [DeviceID: String]) {
+        self.field = named ? field : nil
+        change = live.change.hex
+        author = PersonJSON(live.author, members)
+        time = Format.isoTime(live.clock)
+        value = ConflictFormat.value(live, field: field.hasPrefix("tag:") ? "tag" : field)
+    }
+}
+
+struct ConflictJSON: Encodable {
     var field: String
-    var values: [Value]
+    var values: [LiveValueJSON]
 
     init(_ conflict: Conflict, _ members: [DeviceID: String]) {
         field = conflict.field
-        values = conflict.values.map {
-            Value(change: $0.change.hex, author: PersonJSON($0.author, members), time: Format.isoTime($0.clock),
-                  value: ConflictFormat.value($0, field: conflict.field))
-        }
+        values = conflict.values.map { LiveValueJSON($0, field: conflict.field, members) }
     }
 }
 

@@ -19,6 +19,18 @@ struct RevisionTests {
         return (workspace, statement, ids)
     }
 
+    /// Dara and Sophea revise the annotated statement offline, then exchange.
+    func revisedOnBothLaptops() throws -> (TestWorkspace, TestWorkspace, EntityID, [String: EntityID]) {
+        let (dara, statement, ids) = try annotated()
+        let sophea = try TestWorkspace(cloning: dara, seed: 2, admitAs: "Sophea")
+        try dara.send(to: sophea)
+        _ = try dara.store.revise(statement, utf8: Array(Self.second.utf8), now: dara.tick())
+        _ = try sophea.store.revise(statement, utf8: Array((Self.first + " Addendum.").utf8), now: sophea.tick())
+        try dara.send(to: sophea)
+        try sophea.send(to: dara)
+        return (dara, sophea, statement, ids)
+    }
+
     @Test("a revision re-anchors every annotation in one transaction and reports each outcome")
     func revise() throws {
         let (workspace, statement, ids) = try annotated()
@@ -65,13 +77,7 @@ struct RevisionTests {
 
     @Test("revising concurrently on two laptops is a conflict on the statement's revision")
     func concurrentRevisions() throws {
-        let (dara, statement, _) = try annotated()
-        let sophea = try TestWorkspace(cloning: dara, seed: 2, admitAs: "Sophea")
-        try dara.send(to: sophea)
-        _ = try dara.store.revise(statement, utf8: Array(Self.second.utf8), now: dara.tick())
-        _ = try sophea.store.revise(statement, utf8: Array((Self.first + " Addendum.").utf8), now: sophea.tick())
-        try dara.send(to: sophea)
-        try sophea.send(to: dara)
+        let (dara, sophea, statement, _) = try revisedOnBothLaptops()
         let onDara = try dara.store.statement(statement)
         #expect(onDara == (try sophea.store.statement(statement)))
         #expect(onDara.conflicts.map(\.field) == ["revision"])
@@ -80,13 +86,7 @@ struct RevisionTests {
 
     @Test("resolving a revision conflict re-anchors the annotations on the revision chosen, on every replica")
     func resolveRevisionConflict() throws {
-        let (dara, statement, ids) = try annotated()
-        let sophea = try TestWorkspace(cloning: dara, seed: 2, admitAs: "Sophea")
-        try dara.send(to: sophea)
-        _ = try dara.store.revise(statement, utf8: Array(Self.second.utf8), now: dara.tick())
-        _ = try sophea.store.revise(statement, utf8: Array((Self.first + " Addendum.").utf8), now: sophea.tick())
-        try dara.send(to: sophea)
-        try sophea.send(to: dara)
+        let (dara, sophea, statement, ids) = try revisedOnBothLaptops()
         let conflict = try #require(try dara.store.statement(statement).conflicts.first)
         let chosen = try #require(conflict.values.first { $0.value == .string(RevisionHash(text: Self.second).hex) })
         #expect(throws: StoreError.self) {
