@@ -22,11 +22,7 @@ extension AnnotationState {
             blame.append(FieldBlame(field: field, value: write.value, setBy: derivation.liveValue(write)))
         }
         for tag in derivation.tags() {
-            let removes = derivation.tagRemoves[tag] ?? []
-            let surviving = (derivation.tagAdds[tag] ?? []).filter { add in
-                !removes.contains { derivation.ancestry.isAncestor(add, of: $0) || $0 == add }
-            }
-            guard let add = surviving.max(by: derivation.precedes) else { continue }
+            guard let add = derivation.survivingAdds(of: tag).max(by: derivation.precedes) else { continue }
             blame.append(FieldBlame(field: "tag:\(tag)", value: .string(tag),
                                     setBy: derivation.liveValue(Derivation.Write(position: add, value: .string(tag)))))
         }

@@ -100,11 +100,13 @@ struct Derivation {
     /// Tags as an add-wins observed-remove set: a tag is present when some
     /// add of it was not seen by any remove of it.
     func tags() -> [String] {
-        tagAdds.compactMap { tag, adds in
-            let removes = tagRemoves[tag] ?? []
-            let survives = adds.contains { add in !removes.contains { ancestry.isAncestor(add, of: $0) || $0 == add } }
-            return survives ? tag : nil
-        }.sorted()
+        tagAdds.keys.filter { !survivingAdds(of: $0).isEmpty }.sorted()
+    }
+
+    /// The positions of the adds of `tag` that no remove of it saw.
+    func survivingAdds(of tag: String) -> [Int] {
+        let removes = tagRemoves[tag] ?? []
+        return (tagAdds[tag] ?? []).filter { add in !removes.contains { ancestry.isAncestor(add, of: $0) || $0 == add } }
     }
 
     /// The deleted flag: the live delete/restore writes, and a conflict when
