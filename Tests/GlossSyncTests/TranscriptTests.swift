@@ -169,7 +169,9 @@ enum RawClient {
         return try await channel.executeThenClose { inbound, outbound in
             var buffer = ByteBuffer()
             for line in lines { buffer.writeString(line + "\n") }
-            try await outbound.write(buffer)
+            // A server that already closed (an idle timeout on a loaded machine)
+            // may still have sent its error line: read what arrived either way.
+            try? await outbound.write(buffer)
             var received: [String] = []
             do {
                 for try await line in inbound { received.append(String(buffer: line)) }
