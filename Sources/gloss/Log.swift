@@ -110,7 +110,7 @@ struct History: ParsableCommand {
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Re-hash every change and check every chain and signature; exit 1 naming each bad change.")
+        abstract: "Re-hash every change and check every chain, signature and parent; exit 1 naming each bad change and forks.")
 
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var output: OutputOptions
@@ -118,7 +118,7 @@ struct Verify: ParsableCommand {
     struct ReportJSON: Encodable {
         var ok: Bool
         var changes: Int
-        var problems: [String]
+        var problems: [VerificationProblem]
     }
 
     func run() throws {
@@ -126,7 +126,7 @@ struct Verify: ParsableCommand {
         let problems = try store.verify()
         let count = try store.changeCount()
         if output.json {
-            try Format.printJSON(ReportJSON(ok: problems.isEmpty, changes: count, problems: problems.map(\.description)))
+            try Format.printJSON(ReportJSON(ok: problems.isEmpty, changes: count, problems: problems))
         } else if problems.isEmpty {
             print("ok: \(count) changes verified (hashes, chains, signatures)")
         } else {

@@ -150,7 +150,9 @@ struct CLITourTests {
         #expect(report.status == 1)
         let json = try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as! [String: Any]
         #expect(json["ok"] as? Bool == false)
-        #expect((json["problems"] as? [String])?.count == 2)
+        let problems = json["problems"] as? [[String: Any]] ?? []
+        #expect(problems.map { $0["kind"] as? String } == ["hash", "signature"])
+        #expect(problems.allSatisfy { ($0["change"] as? String)?.hasPrefix(String(idPrefix)) == true && $0["seq"] as? Int == 3 })
     }
 
     @Test("two processes writing to one workspace at once both succeed, with no lost or locked write")

@@ -61,6 +61,26 @@ struct VerifyTests {
         ])
     }
 
+    @Test("two validly signed changes claiming one place in a chain are named as a fork")
+    func fork() throws {
+        let (workspace, annotation) = try populated()
+        let log = try workspace.store.log()
+        let third = log.first { $0.change.seq == 3 }!, fourth = log.first { $0.change.seq == 4 }!
+        let key = try DeviceKey(seed: [UInt8](repeating: 1, count: 32))
+        var other = fourth.change
+        other.operations = [.set(field: "note", value: .string("deux"))]
+        #expect(other.previous == third.id && other.entity == annotation)
+        let sibling = SignedChange(signing: other, with: key)
+        try tamper(workspace, "UPDATE change SET id = ?, bytes = ?, signature = ? WHERE seq = 4",
+                   [Data(sibling.id.bytes), Data(sibling.bytes), Data(sibling.signature)])
+        let found = try workspace.store.verify()
+        #expect(found.map(\.kind) == [.fork, .parent])
+        #expect(found.first?.problem == """
+            its prev is \(fourth.id.hex.prefix(12)), but its author's seq 4 here is \(sibling.id.hex.prefix(12)), \
+            and both are signed: the author's chain forks at seq 4
+            """)
+    }
+
     @Test("a signature replaced by another change's does not verify")
     func alteredSignature() throws {
         let (workspace, _) = try populated()
