@@ -30,6 +30,11 @@ enum Format {
         return String(flat.prefix(max(0, width - 1))) + "…"
     }
 
+    /// "1 change", "3 changes".
+    static func count(_ number: Int, _ noun: String) -> String {
+        "\(number) \(noun)\(number == 1 ? "" : "s")"
+    }
+
     /// `text` padded with spaces to `width` characters.
     static func pad(_ text: String, _ width: Int) -> String {
         text.count >= width ? text : text + String(repeating: " ", count: width - text.count)

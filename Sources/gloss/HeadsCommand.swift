@@ -79,12 +79,8 @@ struct BundleCommand: ParsableCommand {
             var changes: [SignedChange] = []
             try store.changes(missingFrom: heads) { changes += $0 }
             let bundle = ChangeBundle(workspace: store.workspace, texts: try store.texts(for: changes), changes: changes)
-            do {
-                try Data(bundle.encoded).write(to: URL(fileURLWithPath: file), options: .atomic)
-            } catch {
-                throw Failure(message: "cannot write the bundle \"\(file)\": \(error.localizedDescription)")
-            }
-            print("wrote \(changes.count) change\(changes.count == 1 ? "" : "s") and \(bundle.texts.count) text\(bundle.texts.count == 1 ? "" : "s") to \(file)")
+            try writeFile(file, Data(bundle.encoded), what: "bundle")
+            print("wrote \(Format.count(changes.count, "change")) and \(Format.count(bundle.texts.count, "text")) to \(file)")
         }
     }
 
@@ -136,7 +132,7 @@ func printReport(_ report: ApplyReport, json: Bool) throws {
     print("received \(report.received), already held \(report.alreadyHeld), entities changed \(report.entitiesChanged)")
     print("conflicts created \(report.conflictsCreated), resolved \(report.conflictsResolved)")
     if report.ignored > 0 {
-        print("ignored \(report.ignored) change\(report.ignored == 1 ? "" : "s") written by removed devices after their removal (kept in the log, without effect)")
+        print("ignored \(Format.count(report.ignored, "change")) written by removed devices after their removal (kept in the log, without effect)")
     }
     if report.clockSkew > 0 {
         print("warning: a change's clock was \(report.clockSkew / 3_600_000) h ahead of this machine's; the local clock did not follow it")

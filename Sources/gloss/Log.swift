@@ -133,7 +133,7 @@ struct Verify: ParsableCommand {
             for problem in problems { print(problem) }
         }
         if !problems.isEmpty {
-            throw Failure(message: "the log fails verification: \(problems.count) problem\(problems.count == 1 ? "" : "s")")
+            throw Failure(message: "the log fails verification: \(Format.count(problems.count, "problem"))")
         }
     }
 }

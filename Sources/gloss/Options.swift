@@ -58,14 +58,24 @@ func noteText(_ note: String?, file: String?) throws -> String? {
 /// The bytes of a file, or of stdin for "-".
 func readBytes(_ path: String, what: String) throws -> [UInt8] {
     if path == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
+    let article = what.first.map { "aeiou".contains($0) } == true ? "an" : "a"
     var isFolder: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
-        throw Failure(message: "expected a \(what), found no file at \"\(path)\"")
+        throw Failure(message: "expected \(article) \(what), found no file at \"\(path)\"")
     }
     guard !isFolder.boolValue, let data = FileManager.default.contents(atPath: path) else {
         throw Failure(message: "expected a readable \(what), found \(isFolder.boolValue ? "a folder" : "an unreadable file") at \"\(path)\"")
     }
     return Array(data)
+}
+
+/// Writes `data` to `path` atomically: the file is whole or unchanged.
+func writeFile(_ path: String, _ data: Data, what: String) throws {
+    do {
+        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+    } catch {
+        throw Failure(message: "cannot write the \(what) \"\(path)\": \(error.localizedDescription)")
+    }
 }
 
 func readText(_ path: String, what: String) throws -> String {

@@ -134,7 +134,7 @@ struct StatementCommand: ParsableCommand {
             if let source = statement.source { print("source      \(source)") }
             if let published = statement.published { print("published   \(published)") }
             print("revision    \(revisions.count) of \(revisions.count), \(statement.revision.hex)")
-            print("length      \(text.unicodeScalars.count) code points, \(count) annotation\(count == 1 ? "" : "s")")
+            print("length      \(text.unicodeScalars.count) code points, \(Format.count(count, "annotation"))")
             print("added       \(Format.time(statement.created)) by \(Format.person(statement.author, members))")
             print("")
             print(text)

@@ -39,4 +39,41 @@ struct AuditCLITests {
         #expect(lines.map { SHA256.hash(data: Array($0.utf8)).map { String(format: "%02x", $0) }.joined() }.sorted() == ids.sorted())
         #expect(try gloss.run("export", "--format", "csv").stderr == "gloss: expected --format jsonl, found \"csv\"\n")
     }
+
+    @Test("audit export writes a file that audit check verifies with no workspace; one altered byte fails naming its line")
+    func auditFile() throws {
+        let gloss = try GlossProcess()
+        _ = try gloss.succeed("init", "--name", "Dara")
+        try gloss.write("s.txt", Array("Kem Sokha was charged under article 443 of the Criminal Code.".utf8))
+        let statement = String(try gloss.succeed("statement", "add", "s.txt", "--title", "Kem Sokha").prefix(8))
+        let annotation = String(try gloss.succeed("annotate", statement, "--quote", "article 443", "--note", "first").prefix(8))
+        _ = try gloss.succeed("edit", annotation, "--status", "verified")
+        #expect(try gloss.succeed("audit", "export", "record.audit", "--statement", statement)
+                == "wrote record.audit: 1 statement, 1 annotation, 4 changes\n")
+
+        let nowhere = FileManager.default.temporaryDirectory.appendingPathComponent("gloss-nowhere-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: nowhere, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: nowhere) }
+        let check = try gloss.run(["audit", "check", gloss.path("record.audit")], in: nowhere)
+        #expect(check.status == 0, "\(check.stderr)")
+        let lines = check.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "ok: every hash, chain, signature and derived annotation checks")
+        #expect(lines.contains { $0.hasPrefix("  annotation \(annotation)  \"article 443\"  verified") })
+        #expect(lines.contains { $0.contains("Dara (") && $0.contains("created on \"article 443\"") })
+        #expect(lines.contains { $0.contains("status: open -> verified") })
+
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: gloss.path("record.audit"))))
+        let offset = (0..<bytes.count).first { bytes[$0...].starts(with: Array("\"first\"".utf8)) }! + 1  // on a change line
+        let line = bytes[..<offset].filter { $0 == 0x0A }.count + 1
+        bytes[offset] = UInt8(ascii: "F")
+        try gloss.write("altered.audit", bytes)
+        let altered = try gloss.run(["audit", "check", gloss.path("altered.audit")], in: nowhere)
+        #expect(altered.status == 1)
+        #expect(altered.stdout.hasPrefix("line \(line): change "))
+        #expect(altered.stderr.hasPrefix("gloss: \"\(gloss.path("altered.audit"))\" fails its check: "))
+        let json = try JSONSerialization.jsonObject(with: Data(try gloss.run(["audit", "check", "--json", gloss.path("altered.audit")]).stdout.utf8)) as! [String: Any]
+        #expect(json["ok"] as? Bool == false)
+        #expect(((json["problems"] as? [[String: Any]])?.first?["line"] as? Int) == line)
+        #expect(try gloss.run("audit", "check", "missing.audit").stderr == "gloss: expected an audit file, found no file at \"missing.audit\"\n")
+    }
 }

@@ -63,6 +63,6 @@ final class IdleCloser: ChannelDuplexHandler, RemovableChannelHandler {
             return context.fireUserInboundEventTriggered(event)
         }
         let line = Wire.encode(.error(code: SyncError.idle, reason: "heard nothing for \(seconds) s"))
-        context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: line))).whenComplete { _ in context.close(promise: nil) }
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: line))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
     }
 }
