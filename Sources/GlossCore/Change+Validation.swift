@@ -36,6 +36,8 @@ extension Change {
                 _ = try Target(json: value)
             case (.annotation, .set("anchor", let value)):
                 _ = try Anchor(json: value)
+            case (.annotation, .set("origin", let value)):
+                _ = try Origin(json: value)
             case (.annotation, .set("note", .string(let note))):
                 guard note.utf8.count <= maximumNoteBytes else {
                     throw ChangeFormatError("a note of at most \(maximumNoteBytes) bytes, found \(note.utf8.count)")

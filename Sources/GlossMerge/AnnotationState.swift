@@ -20,10 +20,12 @@ public struct AnnotationState: Equatable, Sendable {
     public var modified: HLCTimestamp
     /// The fields whose concurrent writes could not be merged, by field name.
     public var conflicts: [Conflict]
+    /// Where the annotation was imported from; nil when it was made here.
+    public var origin: Origin?
 
     public init(id: EntityID, target: Target, anchor: Anchor, note: String, tags: [String], status: Status, motivation: Motivation,
                 isDeleted: Bool, author: DeviceID, created: HLCTimestamp, modifiedBy: DeviceID, modified: HLCTimestamp,
-                conflicts: [Conflict]) {
+                conflicts: [Conflict], origin: Origin? = nil) {
         self.id = id
         self.target = target
         self.anchor = anchor
@@ -37,6 +39,7 @@ public struct AnnotationState: Equatable, Sendable {
         self.modifiedBy = modifiedBy
         self.modified = modified
         self.conflicts = conflicts
+        self.origin = origin
     }
 
     /// Derives the annotation from its changes, in any order.
@@ -73,6 +76,7 @@ public struct AnnotationState: Equatable, Sendable {
         created = first.change.clock
         modifiedBy = latest.change.author
         modified = latest.change.clock
+        origin = derivation.register("origin").value.flatMap { try? Origin(json: $0) }
         conflicts = [target.conflict, anchor.conflict, note.conflict, status.conflict, motivation.conflict, deleted.conflict].compactMap { $0 }
     }
 

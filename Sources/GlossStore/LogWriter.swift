@@ -116,14 +116,15 @@ struct LogWriter {
             try db.execute(sql: """
                 INSERT OR REPLACE INTO annotation (id, statement, revision, exact, prefix, suffix, start, "end", note,
                     status, motivation, deleted, author, created_ms, created_counter, modified_by, modified_ms, modified_counter,
-                    anchor_state, anchor_score)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    anchor_state, anchor_score, origin, origin_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [
                     state.id.rawValue, state.target.statement.rawValue, state.target.revision.hex, state.target.exact,
                     state.target.prefix, state.target.suffix, state.target.start, state.target.end, state.note,
                     state.status.rawValue, state.motivation.rawValue, state.isDeleted, state.author.rawValue,
                     state.created.milliseconds, state.created.counter, state.modifiedBy.rawValue,
                     state.modified.milliseconds, state.modified.counter, state.anchor.state.rawValue, state.anchor.score,
+                    state.origin.map { String(decoding: $0.json.encoded, as: UTF8.self) }, state.origin?.id,
                 ])
             try record(state.conflicts, of: entity, kind: kind)
             try db.execute(sql: "DELETE FROM annotation_tag WHERE annotation = ?", arguments: [entity.rawValue])

@@ -157,6 +157,14 @@ enum Schema {
                 CREATE INDEX annotation_by_anchor ON annotation (anchor_state);
                 """)
         }
+        migrator.registerMigration("6-origins") { db in
+            try db.execute(sql: """
+                -- Where an imported annotation came from (canonical JSON), and its id there.
+                ALTER TABLE annotation ADD COLUMN origin TEXT;
+                ALTER TABLE annotation ADD COLUMN origin_id TEXT;
+                CREATE INDEX annotation_by_origin ON annotation (origin_id);
+                """)
+        }
         return migrator
     }
 }

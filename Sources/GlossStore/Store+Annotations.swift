@@ -215,6 +215,7 @@ extension Store {
             created: HLCTimestamp(milliseconds: row["created_ms"], counter: row["created_counter"]),
             modifiedBy: DeviceID(rawValue: row["modified_by"])!,
             modified: HLCTimestamp(milliseconds: row["modified_ms"], counter: row["modified_counter"]),
-            conflicts: try conflicts(of: id, in: db))
+            conflicts: try conflicts(of: id, in: db),
+            origin: (row["origin"] as String?).flatMap { try? Origin(json: CanonicalJSON(parsing: Array($0.utf8))) })
     }
 }

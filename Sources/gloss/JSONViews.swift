@@ -35,6 +35,13 @@ struct AnnotationJSON: Encodable {
     var modifiedBy: PersonJSON
     var modified: String
     var conflicts: [ConflictJSON]
+    var origin: OriginJSON?
+
+    struct OriginJSON: Encodable {
+        var id: String
+        var creator, created: String?
+        var heads, conflicts: [String]
+    }
 
     init(_ annotation: AnnotationState, _ members: [DeviceID: String]) {
         id = annotation.id.rawValue
@@ -54,6 +61,7 @@ struct AnnotationJSON: Encodable {
         modifiedBy = PersonJSON(annotation.modifiedBy, members)
         modified = Format.isoTime(annotation.modified)
         conflicts = annotation.conflicts.map { ConflictJSON($0, members) }
+        origin = annotation.origin.map { OriginJSON(id: $0.id, creator: $0.creator, created: $0.created, heads: $0.heads, conflicts: $0.conflicts) }
     }
 }
 

@@ -105,6 +105,11 @@ struct Show: ParsableCommand {
         conflictLines("deleted")
         print("created     \(Format.time(annotation.created)) by \(Format.person(annotation.author, members))")
         print("modified    \(Format.time(annotation.modified)) by \(Format.person(annotation.modifiedBy, members))")
+        if let origin = annotation.origin {
+            let details = [origin.creator.map { "by \($0)" }, origin.created.map { "created \($0)" },
+                           origin.conflicts.isEmpty ? nil : "conflicted there: \(origin.conflicts.joined(separator: ", "))"]
+            print("imported    from \(origin.id)\(details.compactMap { $0 }.isEmpty ? "" : " (\(details.compactMap { $0 }.joined(separator: "; ")))")")
+        }
     }
 }
 

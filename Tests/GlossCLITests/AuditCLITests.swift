@@ -37,7 +37,7 @@ struct AuditCLITests {
         let lines = try gloss.succeed("export", "--format", "jsonl").split(separator: "\n")
         let ids = (try gloss.json("log") as! [[String: Any]]).map { $0["id"] as! String }
         #expect(lines.map { SHA256.hash(data: Array($0.utf8)).map { String(format: "%02x", $0) }.joined() }.sorted() == ids.sorted())
-        #expect(try gloss.run("export", "--format", "csv").stderr == "gloss: expected --format jsonl, found \"csv\"\n")
+        #expect(try gloss.run("export", "--format", "csv").stderr == "gloss: The value 'csv' is invalid for '--format <format>'. Please provide one of 'jsonl' and 'w3c'.\n")
     }
 
     @Test("audit export writes a file that audit check verifies with no workspace; one altered byte fails naming its line")
@@ -75,5 +75,45 @@ struct AuditCLITests {
         #expect(json["ok"] as? Bool == false)
         #expect(((json["problems"] as? [[String: Any]])?.first?["line"] as? Int) == line)
         #expect(try gloss.run("audit", "check", "missing.audit").stderr == "gloss: expected an audit file, found no file at \"missing.audit\"\n")
+    }
+
+    @Test("export --format w3c and import carry annotations between workspaces; a refused item leaves the store unchanged")
+    func webAnnotations() throws {
+        let dara = try GlossProcess(), vuthy = try GlossProcess()
+        let text = Array("Kem Sokha was charged under article 443 of the Criminal Code.".utf8)
+        for gloss in [dara, vuthy] {
+            _ = try gloss.succeed("init")
+            try gloss.write("s.txt", text)
+            _ = try gloss.succeed("statement", "add", "s.txt", "--source", "https://example.org/release")
+        }
+        let statement = String(try dara.succeed("statement", "list").split(separator: "\n")[1].prefix(8))
+        _ = try dara.succeed("annotate", statement, "--quote", "article 443", "--note", "<script>alert(1)</script>", "--tag", "legal")
+        _ = try dara.succeed("export", "--format", "w3c", "--statement", statement, "annotations.jsonld")
+        let exported = try Data(contentsOf: URL(fileURLWithPath: dara.path("annotations.jsonld")))
+        try vuthy.write("in.jsonld", Array(exported))
+
+        let lines = try vuthy.succeed("import", "in.jsonld").split(separator: "\n")
+        #expect(lines.count == 2 && lines[0].contains("imported as ") && lines[0].hasSuffix("at 28-39 (exact)"))
+        #expect(lines[1] == "imported 1 of 1 item; 0 already held; 0 refused")
+        let imported = try vuthy.json("list") as! [[String: Any]]
+        #expect(imported.first?["note"] as? String == "<script>alert(1)</script>")
+        #expect(imported.first?["tags"] as? [String] == ["legal"])
+        #expect(try vuthy.succeed("import", "in.jsonld").hasSuffix("imported 0 of 1 item; 1 already held; 0 refused\n"))
+
+        let count = try vuthy.changeCount()
+        try vuthy.write("bad.json", Array("""
+            [{"type": "Annotation", "target": {"source": "https://example.org/release", "selector": {"type": "TextQuoteSelector", "exact": "Criminal Code"}}},
+             {"type": "Annotation", "target": {"source": "https://example.org/release", "selector": {"type": "TextQuoteSelector", "exact": "Penal Code of 1810"}}}]
+            """.utf8))
+        let refused = try vuthy.run("import", "bad.json")
+        #expect(refused.status == 1)
+        #expect(refused.stdout.hasPrefix("item 1: would import on "))
+        #expect(refused.stderr == "gloss: nothing imported: 1 of 2 items refused; fix it or pass --skip-refused to import the other 1\n")
+        #expect(try vuthy.changeCount() == count)
+        #expect(try vuthy.run("import", "in.jsonld", "--statement", "zzzz").stderr == "gloss: no statement has an id starting with \"zzzz\"\n")
+        try vuthy.write("broken.json", Array("{\"type\":".utf8))
+        #expect(try vuthy.run("import", "broken.json").stderr
+                == "gloss: expected a JSON document, found a file that does not parse as JSON in \"broken.json\"\n")
+        #expect(try vuthy.succeed("import", "bad.json", "--skip-refused").contains("imported 1 of 2 items; 0 already held; 1 refused"))
     }
 }

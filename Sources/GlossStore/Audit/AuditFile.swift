@@ -97,7 +97,7 @@ public struct AuditFile: Sendable {
 
     /// An annotation's derived state as one canonical JSON object.
     static func record(_ annotation: AnnotationState) -> CanonicalJSON {
-        .object([
+        var members: [CanonicalJSON.Member] = [
             .init("annotation", .string(annotation.id.rawValue)),
             .init("target", annotation.target.json),
             .init("anchor", annotation.anchor.json),
@@ -111,7 +111,9 @@ public struct AuditFile: Sendable {
             .init("modified_by", .string(annotation.modifiedBy.rawValue)),
             .init("modified", clock(annotation.modified)),
             .init("conflicts", conflicts(annotation.conflicts)),
-        ])
+        ]
+        if let origin = annotation.origin { members.append(.init("origin", origin.json)) }
+        return .object(members)
     }
 
     /// `[{"field":F,"changes":[H...]}...]`, by field name; the live writes
