@@ -10,7 +10,7 @@ struct Gloss: AsyncParsableCommand {
         abstract: "Annotate published statements offline, with a signed, hash-chained edit history.",
         subcommands: [
             Init.self, Id.self, StatementCommand.self, Annotate.self, Edit.self, Delete.self, Restore.self,
-            List.self, Show.self, Search.self, Log.self, History.self, Blame.self, Verify.self, Audit.self, Export.self, Import.self, Conflicts.self, Resolve.self, MemberCommand.self,
+            List.self, Show.self, Search.self, Log.self, History.self, Blame.self, Verify.self, Audit.self, Export.self, Import.self, Render.self, Conflicts.self, Resolve.self, MemberCommand.self,
             HeadsCommand.self, BundleCommand.self, Serve.self, Sync.self, Clone.self, Remote.self, Demo.self,
         ]
     )

@@ -5,13 +5,7 @@ import Testing
 struct BundleCLITests {
     typealias Result = GlossProcess.Result
 
-    /// Sends `from` what `to` lacks, through a heads file and a bundle.
-    func exchange(_ from: GlossProcess, _ to: GlossProcess) throws -> String {
-        let heads = try to.run("heads", "--json")
-        try Data(heads.stdout.utf8).write(to: URL(fileURLWithPath: from.path("peer.heads")))
-        _ = try from.succeed("bundle", "create", from.path("out.bundle"), "--for", from.path("peer.heads"))
-        return try to.succeed("bundle", "apply", from.path("out.bundle"))
-    }
+    func exchange(_ from: GlossProcess, _ to: GlossProcess) throws -> String { try from.send(to: to) }
 
     func listJSON(_ gloss: GlossProcess) throws -> String {
         try gloss.succeed("list", "--json", "--deleted")

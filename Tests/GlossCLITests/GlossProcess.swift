@@ -77,6 +77,16 @@ final class GlossProcess: Sendable {
         try Data(bytes).write(to: folder.appendingPathComponent(name))
     }
 
+    /// Sends `other` what it lacks, through a heads file and a bundle, and
+    /// returns what `bundle apply` printed.
+    @discardableResult
+    func send(to other: GlossProcess) throws -> String {
+        let heads = try other.run("heads", "--json")
+        try Data(heads.stdout.utf8).write(to: URL(fileURLWithPath: path("peer.heads")))
+        _ = try succeed("bundle", "create", path("out.bundle"), "--for", path("peer.heads"))
+        return try other.succeed("bundle", "apply", path("out.bundle"))
+    }
+
     /// The number of changes in the log, read with the sqlite3 shell.
     func changeCount() throws -> Int {
         Int(try sqlite("SELECT count(*) FROM change").trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
