@@ -78,6 +78,13 @@ struct Demo: AsyncParsableCommand {
         try await gloss("conflicts")
         try await gloss("history", annotation)
         try await gloss("verify", "--workspace", sophea.path)
+
+        say("For an outside reviewer, Dara writes a signed audit file of the statement;\nit checks anywhere, with no workspace, and names any altered line.")
+        let record = root.appendingPathComponent("kem-sokha.audit").path
+        try await gloss("audit", "export", record, "--statement", statement)
+        try await gloss("audit", "check", record)
+        say("For a report, one self-contained HTML page: highlights, notes, history.")
+        try await gloss("render", statement, "-o", root.appendingPathComponent("kem-sokha.html").path)
         if keep {
             say("The workspaces are in \(dara.path) and \(sophea.path).")
         }
