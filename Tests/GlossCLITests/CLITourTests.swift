@@ -185,7 +185,7 @@ struct CLITourTests {
         #expect(try gloss.run("verify").status == 0)
     }
 
-    @Test("the demo runs from start to end: two replicas sync over TLS, merge a note, resolve a conflict")
+    @Test("the demo runs from start to end: two replicas sync over TLS, merge a note, resolve a conflict, audit and render")
     func demo() throws {
         let gloss = try GlossProcess()
         let result = try gloss.run("demo")
@@ -198,6 +198,8 @@ struct CLITourTests {
         #expect(result.stdout.contains("2 live values; gloss resolve"))
         #expect(result.stdout.contains("  resolves the conflict on status\n"))
         #expect(result.stdout.contains("note        Treason under article 443 (2009 Code): the ICJ calls the charges spurious and politically motivated.\n"))
-        #expect(result.stdout.hasSuffix("ok: 9 changes verified (hashes, chains, signatures)\n"))
+        #expect(result.stdout.contains("ok: 9 changes verified (hashes, chains, signatures)\n"))
+        #expect(result.stdout.contains("ok: every hash, chain, signature and derived annotation checks\n"))
+        #expect(result.stdout.hasSuffix("kem-sokha.html: 2 highlighted annotations\n"))
     }
 }
