@@ -28,16 +28,8 @@ public struct ChangeBundle: Sendable {
     /// The bundle's bytes.
     public var encoded: [UInt8] {
         var output = Array("gloss-bundle \(Self.version) \(workspace)\n".utf8)
-        for text in texts {
-            output += Array("text ".utf8)
-            CanonicalJSON.string(text).encode(into: &output)
-            output.append(0x0A)
-        }
-        for change in changes {
-            output += Array("change \(Hex.encode(change.signature)) ".utf8)
-            output += change.bytes
-            output.append(0x0A)
-        }
+        for text in texts { Self.encode(text: text, into: &output) }
+        for change in changes { Self.encode(change: change, into: &output) }
         let digest = Hex.encode(SHA256.hash(data: output))
         output += Array("end \(changes.count) \(texts.count) \(digest)\n".utf8)
         return output
@@ -80,15 +72,10 @@ public struct ChangeBundle: Sendable {
                 }
                 texts.append(text)
             } else if line.starts(with: Array("change ".utf8)) {
-                let rest = line.dropFirst(7)
-                guard rest.count > 129, rest[rest.startIndex + 128] == 0x20,
-                      let signature = Hex.decode(Substring(decoding: rest.prefix(128), as: UTF8.self).utf8, count: 64) else {
-                    throw ChangeFormatError("line \(number): \"change\", a 128-digit hex signature and the change")
-                }
                 do {
-                    changes.append(try SignedChange(bytes: Array(rest.dropFirst(129)), signature: signature))
+                    changes.append(try Self.decodeChange(line.dropFirst(7)))
                 } catch {
-                    throw ChangeFormatError("line \(number): a well-formed change, found one with \(error)")
+                    throw ChangeFormatError("line \(number): \(error.reason)")
                 }
             } else {
                 throw ChangeFormatError("line \(number): a line starting \"text\" or \"change\"")
@@ -98,5 +85,35 @@ public struct ChangeBundle: Sendable {
             throw ChangeFormatError("\(changeCount) changes and \(textCount) texts as the last line says, found \(changes.count) and \(texts.count)")
         }
         self.init(workspace: workspace, texts: texts, changes: changes)
+    }
+}
+
+extension ChangeBundle {
+    /// Appends a text line: `text JSON-STRING LF`. Audit files share it.
+    package static func encode(text: String, into output: inout [UInt8]) {
+        output += Array("text ".utf8)
+        CanonicalJSON.string(text).encode(into: &output)
+        output.append(0x0A)
+    }
+
+    /// Appends a change line: `change SIGNATURE BYTES LF`. Audit files share it.
+    package static func encode(change: SignedChange, into output: inout [UInt8]) {
+        output += Array("change \(Hex.encode(change.signature)) ".utf8)
+        output += change.bytes
+        output.append(0x0A)
+    }
+
+    /// Reads what follows `change ` on a change line: the signature, a
+    /// space, and a well-formed change (its signature is not checked here).
+    package static func decodeChange(_ rest: ArraySlice<UInt8>) throws(ChangeFormatError) -> SignedChange {
+        guard rest.count > 129, rest[rest.startIndex + 128] == 0x20,
+              let signature = Hex.decode(Substring(decoding: rest.prefix(128), as: UTF8.self).utf8, count: 64) else {
+            throw ChangeFormatError("\"change\", a 128-digit hex signature and the change")
+        }
+        do {
+            return try SignedChange(bytes: Array(rest.dropFirst(129)), signature: signature)
+        } catch {
+            throw ChangeFormatError("a well-formed change, found one with \(error)")
+        }
     }
 }

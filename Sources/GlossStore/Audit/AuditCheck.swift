@@ -155,13 +155,13 @@ private struct AuditChecker {
     }
 
     mutating func change(_ rest: ArraySlice<UInt8>, _ number: Int) {
-        guard rest.count > 129, rest[rest.startIndex + 128] == 0x20,
-              let signature = Hex.decode(Substring(decoding: rest.prefix(128), as: UTF8.self).utf8, count: 64) else {
-            return problem(number, "\"change\", a 128-digit hex signature and the change's bytes")
-        }
         let signed: SignedChange
         do {
-            signed = try SignedChange(bytes: Array(rest.dropFirst(129)), signature: signature)
+            signed = try ChangeBundle.decodeChange(rest)
+        } catch {
+            return problem(number, error.reason)
+        }
+        do {
             try signed.change.validate()
         } catch {
             return problem(number, "a well-formed change, found one with \(error)")

@@ -55,16 +55,8 @@ public struct AuditFile: Sendable {
         for (device, publicKey) in keys.sorted(by: { $0.key < $1.key }) {
             output += Array("key \(device) \(Hex.encode(publicKey))\n".utf8)
         }
-        for text in texts {
-            output += Array("text ".utf8)
-            CanonicalJSON.string(text).encode(into: &output)
-            output.append(0x0A)
-        }
-        for change in changes {
-            output += Array("change \(Hex.encode(change.signature)) ".utf8)
-            output += change.bytes
-            output.append(0x0A)
-        }
+        for text in texts { ChangeBundle.encode(text: text, into: &output) }
+        for change in changes { ChangeBundle.encode(change: change, into: &output) }
         for statement in statements {
             output += Array("statement ".utf8) + Self.record(statement).encoded
             output.append(0x0A)
