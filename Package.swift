@@ -64,7 +64,16 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
-        .executableTarget(name: "gloss-bench", dependencies: ["GlossCore"]),
+        .executableTarget(
+            name: "gloss-bench",
+            dependencies: [
+                "GlossCore",
+                "GlossStore",
+                "GlossSync",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "GlossCoreTests", dependencies: ["GlossCore"]),
         .testTarget(name: "GlossMergeTests", dependencies: ["GlossMerge"]),
         .testTarget(

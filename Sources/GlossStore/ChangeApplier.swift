@@ -125,22 +125,32 @@ struct ChangeApplier {
         progress.accepted.append(signed)
     }
 
-    /// Inserts the accepted changes and re-derives each entity they touch,
-    /// the workspace first (the others' state depends on who is a member).
+    /// Inserts the accepted changes in order, bringing each annotation's
+    /// state forward change by change while the changes extend its heads,
+    /// then re-derives in full every other entity they touch, the workspace
+    /// first (the others' state depends on who is a member).
     private func commit(_ progress: Progress) throws -> ApplyReport {
         var report = progress.report
-        var touched: [EntityID: EntityKind] = [:]
+        var touched: [EntityID: (kind: EntityKind, conflictsBefore: Int)] = [:]
+        var stale: Set<EntityID> = []
         for signed in progress.accepted {
+            let entity = signed.change.entity
+            if touched[entity] == nil { touched[entity] = (signed.change.kind, try conflictCount(entity)) }
+            let heads = try Data.fetchAll(db, sql: "SELECT change FROM entity_head WHERE entity = ?", arguments: [entity.rawValue])
+                .compactMap { ChangeID(bytes: Array($0)) }
             try writer.insert(signed)
-            touched[signed.change.entity] = signed.change.kind
+            if stale.contains(entity) { continue }
+            if try !writer.advance(signed, extending: heads) { stale.insert(entity) }
         }
-        for (entity, kind) in touched.sorted(by: { ($0.value == .workspace ? 0 : 1, $0.key) < ($1.value == .workspace ? 0 : 1, $1.key) }) {
-            let before = try conflictCount(entity)
+        for (entity, kind) in touched.map({ ($0.key, $0.value.kind) }).filter({ stale.contains($0.0) })
+            .sorted(by: { ($0.1 == .workspace ? 0 : 1, $0.0) < ($1.1 == .workspace ? 0 : 1, $1.0) }) {
             try writer.rederive(kind: kind, entity: entity)
+        }
+        for (entity, touch) in touched {
             let after = try conflictCount(entity)
-            report.conflictsCreated += max(0, after - before)
-            report.conflictsResolved += max(0, before - after)
-            if kind != .workspace { report.entitiesChanged += 1 }
+            report.conflictsCreated += max(0, after - touch.conflictsBefore)
+            report.conflictsResolved += max(0, touch.conflictsBefore - after)
+            if touch.kind != .workspace { report.entitiesChanged += 1 }
         }
         try writer.save(progress.clock)
         report.received = progress.accepted.count

@@ -47,8 +47,28 @@ struct LogWriter {
         }
         let signed = SignedChange(signing: change, with: key)
         try insert(signed)
-        try rederive(kind: kind, entity: entity)
+        if try !advance(signed, extending: parents) { try rederive(kind: kind, entity: entity) }
         return signed
+    }
+
+    /// Brings the derived state of `signed`'s annotation up to date from
+    /// its cached state alone, when `signed` names every head the
+    /// annotation had (`heads`, read before it was inserted) and its author's
+    /// changes take effect. Returns false, changing nothing, when the caller
+    /// must derive the annotation in full instead.
+    ///
+    /// - Complexity: O(1) reads and writes, against O(changes of the
+    ///   annotation) for ``rederive(kind:entity:)``.
+    func advance(_ signed: SignedChange, extending heads: [ChangeID]) throws -> Bool {
+        let change = signed.change
+        guard change.kind == .annotation, !heads.isEmpty, Set(heads) == Set(change.parents) else { return false }
+        if let lastSeq = try Int.fetchOne(db, sql: "SELECT last_seq FROM removed_device WHERE device = ?", arguments: [change.author.rawValue]),
+           change.seq > lastSeq {
+            return false
+        }
+        guard let current = try Store.annotation(change.entity, in: db), let next = current.extended(by: signed) else { return false }
+        try save(next, replacing: current)
+        return true
     }
 
     func save(_ clock: HybridClock) throws {
@@ -113,26 +133,40 @@ struct LogWriter {
             try index(entity, kind: kind, body: [state.title ?? "", text].joined(separator: "\n"))
         case .annotation:
             guard let state = AnnotationState(deriving: graph) else { return }
-            try db.execute(sql: """
-                INSERT OR REPLACE INTO annotation (id, statement, revision, exact, prefix, suffix, start, "end", note,
-                    status, motivation, deleted, author, created_ms, created_counter, modified_by, modified_ms, modified_counter,
-                    anchor_state, anchor_score, origin, origin_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [
-                    state.id.rawValue, state.target.statement.rawValue, state.target.revision.hex, state.target.exact,
-                    state.target.prefix, state.target.suffix, state.target.start, state.target.end, state.note,
-                    state.status.rawValue, state.motivation.rawValue, state.isDeleted, state.author.rawValue,
-                    state.created.milliseconds, state.created.counter, state.modifiedBy.rawValue,
-                    state.modified.milliseconds, state.modified.counter, state.anchor.state.rawValue, state.anchor.score,
-                    state.origin.map { String(decoding: $0.json.encoded, as: UTF8.self) }, state.origin?.id,
-                ])
-            try record(state.conflicts, of: entity, kind: kind)
-            try db.execute(sql: "DELETE FROM annotation_tag WHERE annotation = ?", arguments: [entity.rawValue])
+            try save(state, replacing: nil)
+        }
+    }
+
+    /// Writes an annotation's derived state: its row, tags, conflicts and
+    /// search entry (the last only when its text changed from `previous`).
+    private func save(_ state: AnnotationState, replacing previous: AnnotationState?) throws {
+        let entity = state.id
+        try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO annotation (id, statement, revision, exact, prefix, suffix, start, "end", note,
+                status, motivation, deleted, author, created_ms, created_counter, modified_by, modified_ms, modified_counter,
+                anchor_state, anchor_score, origin, origin_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                state.id.rawValue, state.target.statement.rawValue, state.target.revision.hex, state.target.exact,
+                state.target.prefix, state.target.suffix, state.target.start, state.target.end, state.note,
+                state.status.rawValue, state.motivation.rawValue, state.isDeleted, state.author.rawValue,
+                state.created.milliseconds, state.created.counter, state.modifiedBy.rawValue,
+                state.modified.milliseconds, state.modified.counter, state.anchor.state.rawValue, state.anchor.score,
+                state.origin.map { String(decoding: $0.json.encoded, as: UTF8.self) }, state.origin?.id,
+            ])
+        if previous?.conflicts != state.conflicts { try record(state.conflicts, of: entity, kind: .annotation) }
+        if previous?.tags != state.tags {
+            try db.cachedStatement(sql: "DELETE FROM annotation_tag WHERE annotation = ?").execute(arguments: [entity.rawValue])
             for tag in state.tags {
-                try db.execute(sql: "INSERT INTO annotation_tag (annotation, tag) VALUES (?, ?)", arguments: [entity.rawValue, tag])
+                try db.cachedStatement(sql: "INSERT INTO annotation_tag (annotation, tag) VALUES (?, ?)").execute(arguments: [entity.rawValue, tag])
             }
-            try index(entity, kind: kind, body: state.isDeleted ? nil : [state.target.exact, state.note, state.tags.joined(separator: " ")]
-                .joined(separator: "\n"))
+        }
+        func searchable(_ state: AnnotationState?) -> String? {
+            guard let state, !state.isDeleted else { return nil }
+            return [state.target.exact, state.note, state.tags.joined(separator: " ")].joined(separator: "\n")
+        }
+        if previous == nil || searchable(previous) != searchable(state) {
+            try index(entity, kind: .annotation, body: searchable(state))
         }
     }
 

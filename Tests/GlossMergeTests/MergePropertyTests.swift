@@ -71,4 +71,45 @@ struct MergePropertyTests {
             #expect(state.note == "resolved")
         }
     }
+
+    @Test("a change on top of every head, applied to the state alone, gives what deriving the whole graph gives")
+    func extensionMatchesDerivation() {
+        var extended = 0
+        for seed in UInt64(1)...300 {
+            let changes = Self.randomHistory(seed: seed)
+            for index in 1..<changes.count {
+                let prefix = Array(changes[..<index])
+                guard Set(changes[index].change.parents) == Set(ChangeGraph(prefix).heads),
+                      let before = AnnotationState(deriving: prefix) else { continue }
+                let full = AnnotationState(deriving: prefix + [changes[index]])
+                guard let fast = before.extended(by: changes[index]) else { continue }
+                extended += 1
+                let expected = full.map { state in
+                    var sorted = state
+                    sorted.conflicts.sort { $0.field < $1.field }
+                    return sorted
+                }
+                var sortedFast = fast
+                sortedFast.conflicts.sort { $0.field < $1.field }
+                #expect(sortedFast == expected, "seed \(seed), change \(index): \(Self.difference(sortedFast, expected))")
+                if sortedFast != expected { return }
+            }
+        }
+        #expect(extended > 600, "the random histories extend their heads often enough to test: \(extended)")
+    }
+
+    static func difference(_ a: AnnotationState, _ b: AnnotationState?) -> String {
+        guard let b else { return "no state derived" }
+        var parts: [String] = []
+        if a.note != b.note { parts.append("note \(a.note) vs \(b.note)") }
+        if a.tags != b.tags { parts.append("tags \(a.tags) vs \(b.tags)") }
+        if a.status != b.status { parts.append("status \(a.status) vs \(b.status)") }
+        if a.motivation != b.motivation { parts.append("motivation \(a.motivation) vs \(b.motivation)") }
+        if a.isDeleted != b.isDeleted { parts.append("deleted \(a.isDeleted) vs \(b.isDeleted)") }
+        if a.modified != b.modified || a.modifiedBy != b.modifiedBy { parts.append("modified \(a.modified) vs \(b.modified)") }
+        if a.conflicts != b.conflicts {
+            parts.append("conflicts \(a.conflicts.map { "\($0.field):\($0.values.map { "\($0.value)" })" }) vs \(b.conflicts.map { "\($0.field):\($0.values.map { "\($0.value)" })" })")
+        }
+        return parts.joined(separator: "; ")
+    }
 }

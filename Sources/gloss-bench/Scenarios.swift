@@ -1,0 +1,241 @@
+import Foundation
+import GRDB
+import GlossCore
+import GlossStore
+import GlossSync
+import Logging
+
+/// One measured figure: a scenario at one size, with every run.
+struct Figure: Encodable {
+    var scenario: String
+    var n: Int
+    var unit: String
+    var median: Double
+    var runs: [Double]
+}
+
+struct BenchOptions {
+    var sizes = [10_000, 100_000]
+    var runs = 5
+    var json = "Benchmarks/results/gloss.json"
+    var seed = "seeds/icj-cambodia-kem-sokha-2019-11-14.txt"
+    /// The `gloss` executable for the whole-process scenarios.
+    var gloss = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("gloss").path
+    var only: Set<Int>?
+}
+
+/// The scenarios of `Benchmarks/BENCHMARKS.md`, over real workspaces in a
+/// temporary folder and real TLS on loopback.
+final class Scenarios {
+    static let annotationCount = 1_000
+
+    let options: BenchOptions
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("gloss-bench-\(UUID().uuidString)")
+    let text: String
+    var figures: [Figure] = []
+    private var clock = 1_800_000_000_000
+
+    init(options: BenchOptions) throws {
+        self.options = options
+        text = try String(contentsOfFile: options.seed, encoding: .utf8)
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: root) }
+
+    func tick() -> Int {
+        clock += 1
+        return clock
+    }
+
+    func wants(_ scenario: Int) -> Bool { options.only?.contains(scenario) ?? true }
+
+    func record(_ scenario: String, n: Int, unit: String, _ runs: [Double]) {
+        let figure = Figure(scenario: scenario, n: n, unit: unit, median: Measure.median(runs), runs: runs)
+        figures.append(figure)
+        FileHandle.standardError.write(Data("  \(scenario) n=\(n): \(String(format: "%.3f", figure.median)) \(unit)\n".utf8))
+    }
+
+    // MARK: Fixtures
+
+    /// A workspace with the seed statement and 1,000 annotations spread over it.
+    func annotatedWorkspace(_ name: String) throws -> (Store, [EntityID]) {
+        let store = try Store.create(WorkspaceFolder(root: root.appendingPathComponent(name)), name: "bench", deviceName: "Dara", now: tick())
+        let statement = try store.addStatement(utf8: Array(text.utf8), metadata: StatementMetadata(title: "Kem Sokha"), now: tick())
+        let length = text.unicodeScalars.count
+        let annotations = try (0..<Self.annotationCount).map { index in
+            let start = (index * 37) % (length - 40)
+            return try store.annotate(statement.id, span: .positions(start: start, end: start + 10 + index % 25),
+                                      edit: AnnotationEdit(note: "annotation \(index)"), now: tick()).id
+        }
+        return (store, annotations)
+    }
+
+    /// Edit `k` of a run: a note, a status or a tag, round-robin over the
+    /// annotations; each changes something (round `j` of an annotation never
+    /// repeats its last status or tag).
+    func edit(_ store: Store, _ annotations: [EntityID], _ k: Int) throws {
+        let annotation = annotations[k % annotations.count], round = k / annotations.count
+        let edit = switch k % 3 {
+        case 0: AnnotationEdit(note: "note \(k): the ICJ calls the charges spurious")
+        case 1: AnnotationEdit(status: [.checked, .verified, .disputed, .open][round % 4])
+        default: AnnotationEdit(addedTags: ["t\(round)"])
+        }
+        _ = try store.edit(annotation, edit, now: tick())
+    }
+
+    /// Serves `store` on 127.0.0.1 until the task is cancelled; returns the port.
+    func serve(_ store: Store) async throws -> (Int, Task<Void, Error>) {
+        var logger = Logger(label: "gloss-bench.serve")
+        logger.logLevel = .critical
+        let server = SyncServer(store: store, logger: logger, now: { Int(Date().timeIntervalSince1970 * 1000) })
+        let port = Port()
+        let task = Task { try await server.run(host: "127.0.0.1", port: 0) { port.set($0) } }
+        while port.value == nil { try await Task.sleep(for: .milliseconds(5)) }
+        return (port.value!, task)
+    }
+
+    final class Port: @unchecked Sendable {
+        private let lock = NSLock()
+        private var bound: Int?
+        var value: Int? { lock.withLock { bound } }
+        func set(_ port: Int) { lock.withLock { bound = port } }
+    }
+
+    // MARK: Scenarios at one size
+
+    func run(n: Int) async throws {
+        FileHandle.standardError.write(Data("n = \(n): writing \(Self.annotationCount) annotations and \(n) edits\n".utf8))
+        let (origin, annotations) = try annotatedWorkspace("origin-\(n)")
+        let (_, writing) = try Measure.seconds { for k in 0..<n { try edit(origin, annotations, k) } }
+        record("local-edits", n: n, unit: "edits/s", [Double(n) / writing])
+
+        let (port, serving) = try await serve(origin)
+        defer { serving.cancel() }
+        let originPath = root.appendingPathComponent("origin-\(n)").path
+
+        if wants(1) {
+            let runs = try (0..<options.runs).map { run in
+                try Measure.succeed(options.gloss, ["edit", annotations[run].short, "--note", "from the CLI, run \(run)",
+                                                    "--workspace", originPath]).seconds * 1000
+            }
+            record("cli-edit", n: n, unit: "ms", runs)
+        }
+
+        var clones: [String] = []
+        if wants(3) || wants(4) || wants(5) || wants(8) {
+            var seconds: [Double] = [], memory: [Double] = []
+            let folders = (0..<(wants(3) || wants(8) ? options.runs : 1)).map { root.appendingPathComponent("clone-\(n)-\($0)") }
+            for (run, folder) in folders.enumerated() {
+                try origin.admit(try WorkspaceFolder(root: folder).keyForClone().id, name: "Clone \(run)", now: tick())
+            }
+            for folder in folders {
+                let result = try Measure.succeed(options.gloss, ["clone", "127.0.0.1:\(port)", "--peer", origin.device.rawValue, folder.path])
+                seconds.append(result.seconds)
+                memory.append(Double(result.peakMemory) / 1_048_576)
+                clones.append(folder.path)
+            }
+            if wants(3) {
+                record("full-sync", n: n, unit: "s", seconds)
+                record("raw-sqlite-insert", n: n, unit: "s", try rawInsert(from: originPath, runs: options.runs))
+            }
+            if wants(8) { record("full-sync-peak-memory", n: n, unit: "MB", memory) }
+        }
+
+        if wants(4), let clone = clones.first {
+            let replica = try Store.open(WorkspaceFolder(root: URL(fileURLWithPath: clone)))
+            var runs: [Double] = []
+            for _ in 0..<options.runs {
+                for k in 0..<100 { try edit(origin, annotations, n + k) }
+                let (report, seconds) = try await Measure.seconds {
+                    try await SyncClient.sync(replica, host: "127.0.0.1", port: port, mode: .pull, now: { Int(Date().timeIntervalSince1970 * 1000) })
+                }
+                guard report.received == 100 else { throw BenchError("delta sync received \(report.received) changes, expected 100") }
+                runs.append(seconds * 1000)
+            }
+            record("delta-sync-100", n: n, unit: "ms", runs)
+        }
+
+        if wants(5), let clone = clones.first {
+            try Measure.succeed(options.gloss, ["sync", "--workspace", clone])
+            let runs = try (0..<options.runs).map { _ in try Measure.succeed(options.gloss, ["sync", "--workspace", clone]).seconds * 1000 }
+            record("noop-sync-cli", n: n, unit: "ms", runs)
+        }
+
+        if wants(6) { record("bytes-per-change", n: n, unit: "bytes", [try bytesPerChange(originPath)]) }
+    }
+
+    /// The workspace folder's bytes on disk (log, derived tables, indexes,
+    /// texts, key), after a WAL checkpoint, per change in the log.
+    func bytesPerChange(_ workspace: String) throws -> Double {
+        let database = try DatabaseQueue(path: workspace + "/.gloss/gloss.sqlite")
+        let changes = try database.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            return try Int.fetchOne(db, sql: "SELECT count(*) FROM change")!
+        }
+        try database.close()
+        return Double(Measure.bytes(under: URL(fileURLWithPath: workspace + "/.gloss"))) / Double(changes)
+    }
+
+    /// The floor for a full sync: the same change rows, with the same
+    /// table and indexes, inserted into a fresh SQLite file in one transaction.
+    func rawInsert(from origin: String, runs: Int) throws -> [Double] {
+        let source = try DatabaseQueue(path: origin + "/.gloss/gloss.sqlite")
+        let (schema, rows) = try source.read { db in
+            (try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE tbl_name = 'change' AND sql IS NOT NULL ORDER BY type DESC"),
+             try Row.fetchAll(db, sql: "SELECT id, author, seq, hlc_ms, hlc_counter, kind, entity, bytes, signature FROM change ORDER BY arrival"))
+        }
+        try source.close()
+        return try (0..<runs).map { run in
+            let path = root.appendingPathComponent("raw-\(run).sqlite").path
+            let target = try DatabasePool(path: path)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            try target.write { db in for statement in schema { try db.execute(sql: statement) } }
+            let (_, seconds) = try Measure.seconds {
+                try target.write { db in
+                    let insert = try db.makeStatement(sql: """
+                        INSERT INTO change (id, author, seq, hlc_ms, hlc_counter, kind, entity, bytes, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """)
+                    for row in rows {
+                        try insert.execute(arguments: [row["id"], row["author"], row["seq"], row["hlc_ms"], row["hlc_counter"],
+                                                       row["kind"], row["entity"], row["bytes"], row["signature"]])
+                    }
+                }
+            }
+            try target.close()
+            return seconds
+        }
+    }
+
+    // MARK: Merge
+
+    /// Two replicas each make 1,000 conflicting edits offline, then sync
+    /// both ways over TLS; every conflict must be kept on both.
+    func merge() async throws {
+        var runs: [Double] = []
+        for run in 0..<options.runs {
+            let (a, annotations) = try annotatedWorkspace("merge-a-\(run)")
+            let bKey = DeviceKey()
+            try a.admit(bKey.id, name: "Sophea", now: tick())
+            var changes: [SignedChange] = []
+            try a.changes(missingFrom: Heads()) { changes += $0 }
+            let (b, _) = try Store.clone(WorkspaceFolder(root: root.appendingPathComponent("merge-b-\(run)")),
+                                         from: ChangeBatch(changes: changes, texts: try a.texts(for: changes)), key: bKey, now: tick())
+            for annotation in annotations {
+                _ = try a.edit(annotation, AnnotationEdit(status: .checked), now: tick())
+                _ = try b.edit(annotation, AnnotationEdit(status: .disputed), now: tick())
+            }
+            let (port, serving) = try await serve(a)
+            let (_, seconds) = try await Measure.seconds {
+                try await SyncClient.sync(b, host: "127.0.0.1", port: port, mode: .sync, now: { Int(Date().timeIntervalSince1970 * 1000) })
+            }
+            serving.cancel()
+            for store in [a, b] {
+                let conflicted = try store.annotations(AnnotationFilter(onlyConflicted: true)).count
+                guard conflicted == annotations.count else { throw BenchError("merge kept \(conflicted) conflicts, expected \(annotations.count)") }
+            }
+            runs.append(seconds)
+        }
+        record("merge-1000x2", n: 2 * Self.annotationCount, unit: "s", runs)
+    }
+}
