@@ -101,6 +101,17 @@ private struct Parser {
     mutating func string() throws(CanonicalJSONError) -> String {
         let start = position
         position += 1
+        // Most strings are printable ASCII with nothing escaped: read them
+        // whole. ASCII is always NFC.
+        var end = position
+        while end < bytes.count, case let byte = bytes[end], byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\""),
+              byte != UInt8(ascii: "\\") {
+            end += 1
+        }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            position = end + 1
+            return String(decoding: bytes[(start + 1)..<end], as: UTF8.self)
+        }
         var scalars = String.UnicodeScalarView()
         while true {
             guard let byte = next else { throw error("'\"' to close the string") }

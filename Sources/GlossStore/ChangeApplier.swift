@@ -33,7 +33,7 @@ struct ChangeApplier {
         for text in batch.texts { texts[RevisionHash(text: text).hex] = text }
         var progress = Progress(
             heads: try Store.heads(in: db),
-            admitted: Set(try String.fetchAll(db, sql: "SELECT device FROM member UNION SELECT device FROM removed_device")
+            admitted: Set(try String.fetchAll(db.cachedStatement(sql: "SELECT device FROM member UNION SELECT device FROM removed_device"))
                 .compactMap(DeviceID.init(rawValue:))),
             clock: HybridClock(last: try writer.lastClockReading()))
         for signed in batch.changes {
@@ -81,7 +81,7 @@ struct ChangeApplier {
             }
             progress.keys[change.author] = key
         } else if progress.keys[change.author] == nil {
-            guard let raw = try Data.fetchOne(db, sql: "SELECT public_key FROM device WHERE id = ?", arguments: [change.author.rawValue]),
+            guard let raw = try Data.fetchOne(db.cachedStatement(sql: "SELECT public_key FROM device WHERE id = ?"), arguments: [change.author.rawValue]),
                   let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw) else {
                 throw refuse("no key is known for its author")
             }
@@ -103,13 +103,13 @@ struct ChangeApplier {
                 throw refuse("its parent \(parent.hex.prefix(12)) is a change of another entity")
             }
         }
-        if let kind = try String.fetchOne(db, sql: "SELECT kind FROM change WHERE entity = ? LIMIT 1", arguments: [change.entity.rawValue]),
+        if let kind = try String.fetchOne(db.cachedStatement(sql: "SELECT kind FROM change WHERE entity = ? LIMIT 1"), arguments: [change.entity.rawValue]),
            kind != change.kind.rawValue {
             throw refuse("its entity \(change.entity.short) is \(EntityKind(rawValue: kind)?.withArticle ?? kind), not \(change.kind.withArticle)")
         }
         for case .set("revision", .string(let hex)) in change.operations {
             if let text = texts[hex] {
-                try db.execute(sql: "INSERT OR IGNORE INTO text (revision, body) VALUES (?, ?)", arguments: [hex, text])
+                try db.cachedStatement(sql: "INSERT OR IGNORE INTO text (revision, body) VALUES (?, ?)").execute(arguments: [hex, text])
             } else if try !Bool(exists: "SELECT 1 FROM text WHERE revision = ?", [hex], in: db) {
                 throw refuse("the text of revision \(hex.prefix(12)) it names is neither held nor sent")
             }
@@ -136,7 +136,7 @@ struct ChangeApplier {
         for signed in progress.accepted {
             let entity = signed.change.entity
             if touched[entity] == nil { touched[entity] = (signed.change.kind, try conflictCount(entity)) }
-            let heads = try Data.fetchAll(db, sql: "SELECT change FROM entity_head WHERE entity = ?", arguments: [entity.rawValue])
+            let heads = try Data.fetchAll(db.cachedStatement(sql: "SELECT change FROM entity_head WHERE entity = ?"), arguments: [entity.rawValue])
                 .compactMap { ChangeID(bytes: Array($0)) }
             try writer.insert(signed)
             if stale.contains(entity) { continue }
@@ -154,7 +154,7 @@ struct ChangeApplier {
         }
         try writer.save(progress.clock)
         report.received = progress.accepted.count
-        let limits = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT device, last_seq FROM removed_device").map {
+        let limits = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db.cachedStatement(sql: "SELECT device, last_seq FROM removed_device")).map {
             ($0["device"] as String, $0["last_seq"] as Int)
         })
         report.ignored = progress.accepted.filter { signed in limits[signed.change.author.rawValue].map { signed.change.seq > $0 } ?? false }.count
@@ -166,17 +166,17 @@ struct ChangeApplier {
     }
 
     private func entity(of id: ChangeID) throws -> EntityID? {
-        try String.fetchOne(db, sql: "SELECT entity FROM change WHERE id = ?", arguments: [Data(id.bytes)]).flatMap(EntityID.init(rawValue:))
+        try String.fetchOne(db.cachedStatement(sql: "SELECT entity FROM change WHERE id = ?"), arguments: [Data(id.bytes)]).flatMap(EntityID.init(rawValue:))
     }
 
     private func conflictCount(_ entity: EntityID) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT count(DISTINCT field) FROM conflict WHERE entity = ?", arguments: [entity.rawValue]) ?? 0
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT count(DISTINCT field) FROM conflict WHERE entity = ?"), arguments: [entity.rawValue]) ?? 0
     }
 }
 
 extension Bool {
     /// Whether `sql` returns a row.
     init(exists sql: String, _ arguments: StatementArguments, in db: Database) throws {
-        self = try Row.fetchOne(db, sql: sql, arguments: arguments) != nil
+        self = try Row.fetchOne(db.cachedStatement(sql: sql), arguments: arguments) != nil
     }
 }

@@ -12,7 +12,7 @@ struct LogWriter {
 
     /// The sequence number this device's next change will carry.
     func nextSeq() throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT seq FROM author_head WHERE author = ?", arguments: [key.id.rawValue]).map { $0 + 1 } ?? 1
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT seq FROM author_head WHERE author = ?"), arguments: [key.id.rawValue]).map { $0 + 1 } ?? 1
     }
 
     /// Writes a change of `entity` made of `operations`, signed by this
@@ -22,17 +22,17 @@ struct LogWriter {
     @discardableResult
     func append(kind: EntityKind, entity: EntityID, operations: [ChangeOperation], now: Int) throws -> SignedChange {
         let author = key.id
-        let members = try String.fetchAll(db, sql: "SELECT device FROM member")
+        let members = try String.fetchAll(db.cachedStatement(sql: "SELECT device FROM member"))
         guard members.contains(author.rawValue) || members.isEmpty else {
             if try Bool(exists: "SELECT 1 FROM removed_device WHERE device = ?", [author.rawValue], in: db) {
                 throw StoreError.removed(author)
             }
             throw StoreError.notMember(author)
         }
-        let head = try Row.fetchOne(db, sql: "SELECT seq, id FROM author_head WHERE author = ?", arguments: [author.rawValue])
+        let head = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, id FROM author_head WHERE author = ?"), arguments: [author.rawValue])
         let seq = (head?["seq"] as Int?).map { $0 + 1 } ?? 1
         let previous = (head?["id"] as Data?).flatMap { ChangeID(bytes: Array($0)) }
-        let parents = try Data.fetchAll(db, sql: "SELECT change FROM entity_head WHERE entity = ?", arguments: [entity.rawValue])
+        let parents = try Data.fetchAll(db.cachedStatement(sql: "SELECT change FROM entity_head WHERE entity = ?"), arguments: [entity.rawValue])
             .compactMap { ChangeID(bytes: Array($0)) }
         var clock = HybridClock(last: try lastClockReading())
         let reading = clock.tick(now: now)
@@ -62,7 +62,7 @@ struct LogWriter {
     func advance(_ signed: SignedChange, extending heads: [ChangeID]) throws -> Bool {
         let change = signed.change
         guard change.kind == .annotation, !heads.isEmpty, Set(heads) == Set(change.parents) else { return false }
-        if let lastSeq = try Int.fetchOne(db, sql: "SELECT last_seq FROM removed_device WHERE device = ?", arguments: [change.author.rawValue]),
+        if let lastSeq = try Int.fetchOne(db.cachedStatement(sql: "SELECT last_seq FROM removed_device WHERE device = ?"), arguments: [change.author.rawValue]),
            change.seq > lastSeq {
             return false
         }
@@ -72,12 +72,11 @@ struct LogWriter {
     }
 
     func save(_ clock: HybridClock) throws {
-        try db.execute(sql: "INSERT OR REPLACE INTO clock (singleton, ms, counter) VALUES (1, ?, ?)",
-                       arguments: [clock.last.milliseconds, clock.last.counter])
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO clock (singleton, ms, counter) VALUES (1, ?, ?)").execute(arguments: [clock.last.milliseconds, clock.last.counter])
     }
 
     func lastClockReading() throws -> HLCTimestamp {
-        guard let row = try Row.fetchOne(db, sql: "SELECT ms, counter FROM clock") else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT ms, counter FROM clock")) else {
             return HLCTimestamp(milliseconds: 0, counter: 0)
         }
         return HLCTimestamp(milliseconds: row["ms"], counter: row["counter"])
@@ -104,8 +103,7 @@ struct LogWriter {
         try db.cachedStatement(sql: "INSERT INTO entity_head (entity, change) VALUES (?, ?)")
             .execute(arguments: [change.entity.rawValue, Data(signed.id.bytes)])
         if let publicKey = change.publicKey {
-            try db.execute(sql: "INSERT OR IGNORE INTO device (id, public_key) VALUES (?, ?)",
-                           arguments: [change.author.rawValue, Data(publicKey)])
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO device (id, public_key) VALUES (?, ?)").execute(arguments: [change.author.rawValue, Data(publicKey)])
         }
     }
 
@@ -115,21 +113,21 @@ struct LogWriter {
         switch kind {
         case .workspace:
             let state = WorkspaceState(deriving: graph.ordered)
-            try db.execute(sql: "UPDATE workspace SET name = ?", arguments: [state.name])
+            try db.cachedStatement(sql: "UPDATE workspace SET name = ?").execute(arguments: [state.name])
             try db.execute(sql: "DELETE FROM member")
             for (device, name) in state.members {
-                try db.execute(sql: "INSERT INTO member (device, name) VALUES (?, ?)", arguments: [device.rawValue, name])
+                try db.cachedStatement(sql: "INSERT INTO member (device, name) VALUES (?, ?)").execute(arguments: [device.rawValue, name])
             }
             try record(removals: state)
         case .statement:
             guard let state = StatementState(deriving: graph) else { return }
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT OR REPLACE INTO statement (id, title, source, published, revision, author, created_ms, created_counter)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [state.id.rawValue, state.title, state.source, state.published, state.revision.hex,
+                """).execute(arguments: [state.id.rawValue, state.title, state.source, state.published, state.revision.hex,
                                  state.author.rawValue, state.created.milliseconds, state.created.counter])
             try record(state.conflicts, of: entity, kind: kind)
-            let text = try String.fetchOne(db, sql: "SELECT body FROM text WHERE revision = ?", arguments: [state.revision.hex]) ?? ""
+            let text = try String.fetchOne(db.cachedStatement(sql: "SELECT body FROM text WHERE revision = ?"), arguments: [state.revision.hex]) ?? ""
             try index(entity, kind: kind, body: [state.title ?? "", text].joined(separator: "\n"))
         case .annotation:
             guard let state = AnnotationState(deriving: graph) else { return }
@@ -174,10 +172,9 @@ struct LogWriter {
     /// theirs, written after their removal, had touched.
     private func record(removals state: WorkspaceState) throws {
         for (device, lastSeq) in state.removed {
-            let known = try Int.fetchOne(db, sql: "SELECT last_seq FROM removed_device WHERE device = ?", arguments: [device.rawValue])
+            let known = try Int.fetchOne(db.cachedStatement(sql: "SELECT last_seq FROM removed_device WHERE device = ?"), arguments: [device.rawValue])
             guard known != lastSeq else { continue }
-            try db.execute(sql: "INSERT OR REPLACE INTO removed_device (device, name, last_seq) VALUES (?, ?, ?)",
-                           arguments: [device.rawValue, state.removedNames[device] ?? "", lastSeq])
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO removed_device (device, name, last_seq) VALUES (?, ?, ?)").execute(arguments: [device.rawValue, state.removedNames[device] ?? "", lastSeq])
             let touched = try Row.fetchAll(db, sql: """
                 SELECT DISTINCT kind, entity FROM change WHERE author = ? AND seq > ? AND kind != 'workspace'
                 """, arguments: [device.rawValue, lastSeq])
@@ -189,13 +186,13 @@ struct LogWriter {
 
     /// Replaces the entity's conflicts with `conflicts`.
     private func record(_ conflicts: [Conflict], of entity: EntityID, kind: EntityKind) throws {
-        try db.execute(sql: "DELETE FROM conflict WHERE entity = ?", arguments: [entity.rawValue])
+        try db.cachedStatement(sql: "DELETE FROM conflict WHERE entity = ?").execute(arguments: [entity.rawValue])
         for conflict in conflicts {
             for (rank, live) in conflict.values.enumerated() {
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT INTO conflict (entity, kind, field, rank, change, author, hlc_ms, hlc_counter, value)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [entity.rawValue, kind.rawValue, conflict.field, rank, Data(live.change.bytes),
+                    """).execute(arguments: [entity.rawValue, kind.rawValue, conflict.field, rank, Data(live.change.bytes),
                                      live.author.rawValue, live.clock.milliseconds, live.clock.counter,
                                      String(decoding: live.value.encoded, as: UTF8.self)])
             }
@@ -203,11 +200,19 @@ struct LogWriter {
     }
 
     /// Replaces the entity's full-text entry; nil removes it.
+    /// Full-text rows are found by their rowid, kept in `search_row`: an FTS5
+    /// table cannot look a row up by a column without scanning them all.
     private func index(_ entity: EntityID, kind: EntityKind, body: String?) throws {
-        try db.execute(sql: "DELETE FROM search WHERE entity = ?", arguments: [entity.rawValue])
-        if let body {
-            try db.execute(sql: "INSERT INTO search (entity, kind, body) VALUES (?, ?, ?)",
-                           arguments: [entity.rawValue, kind.rawValue, body])
+        let row = try Int64.fetchOne(db.cachedStatement(sql: "SELECT row FROM search_row WHERE entity = ?"), arguments: [entity.rawValue])
+        if let row { try db.cachedStatement(sql: "DELETE FROM search WHERE rowid = ?").execute(arguments: [row]) }
+        guard let body else {
+            try db.cachedStatement(sql: "DELETE FROM search_row WHERE entity = ?").execute(arguments: [entity.rawValue])
+            return
+        }
+        try db.cachedStatement(sql: "INSERT INTO search (rowid, entity, kind, body) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [row, entity.rawValue, kind.rawValue, body])
+        if row == nil {
+            try db.cachedStatement(sql: "INSERT INTO search_row (entity, row) VALUES (?, ?)").execute(arguments: [entity.rawValue, db.lastInsertedRowID])
         }
     }
 }

@@ -165,6 +165,16 @@ enum Schema {
                 CREATE INDEX annotation_by_origin ON annotation (origin_id);
                 """)
         }
+        migrator.registerMigration("7-search-rows") { db in
+            try db.execute(sql: """
+                -- Each entity's full-text row: FTS5 finds rows fast only by rowid.
+                CREATE TABLE search_row (
+                    entity TEXT PRIMARY KEY,
+                    row INTEGER NOT NULL UNIQUE
+                ) WITHOUT ROWID;
+                INSERT INTO search_row (entity, row) SELECT entity, rowid FROM search;
+                """)
+        }
         return migrator
     }
 }

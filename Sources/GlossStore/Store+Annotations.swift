@@ -198,12 +198,12 @@ extension Store {
     }
 
     static func annotation(_ id: EntityID, in db: Database) throws -> AnnotationState? {
-        try Row.fetchOne(db, sql: "SELECT * FROM annotation WHERE id = ?", arguments: [id.rawValue]).map { try annotation(from: $0, in: db) }
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM annotation WHERE id = ?"), arguments: [id.rawValue]).map { try annotation(from: $0, in: db) }
     }
 
     private static func annotation(from row: Row, in db: Database) throws -> AnnotationState {
         let id: String = row["id"]
-        let tags = try String.fetchAll(db, sql: "SELECT tag FROM annotation_tag WHERE annotation = ? ORDER BY tag", arguments: [id])
+        let tags = try String.fetchAll(db.cachedStatement(sql: "SELECT tag FROM annotation_tag WHERE annotation = ? ORDER BY tag"), arguments: [id])
         let target = Target(statement: EntityID(rawValue: row["statement"])!, revision: RevisionHash(hex: row["revision"])!,
                             exact: row["exact"], prefix: row["prefix"], suffix: row["suffix"], start: row["start"], end: row["end"])
         return AnnotationState(

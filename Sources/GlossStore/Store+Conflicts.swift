@@ -6,7 +6,7 @@ import GlossMerge
 extension Store {
     /// The conflicts of one entity, by field.
     static func conflicts(of entity: String, in db: Database) throws -> [Conflict] {
-        let rows = try Row.fetchAll(db, sql: "SELECT * FROM conflict WHERE entity = ? ORDER BY field, rank", arguments: [entity])
+        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM conflict WHERE entity = ? ORDER BY field, rank"), arguments: [entity])
         return conflicts(from: rows)
     }
 

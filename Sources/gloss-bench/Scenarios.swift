@@ -22,6 +22,8 @@ struct BenchOptions {
     /// The `gloss` executable for the whole-process scenarios.
     var gloss = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("gloss").path
     var only: Set<Int>?
+    /// Keep the workspaces (for profiling) instead of removing them.
+    var keep = false
 }
 
 /// The scenarios of `Benchmarks/BENCHMARKS.md`, over real workspaces in a
@@ -41,7 +43,14 @@ final class Scenarios {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
     }
 
-    deinit { try? FileManager.default.removeItem(at: root) }
+    /// Removes the workspaces, or says where they are with `--keep`.
+    func finish() {
+        if options.keep {
+            FileHandle.standardError.write(Data("kept the workspaces in \(root.path)\n".utf8))
+        } else {
+            try? FileManager.default.removeItem(at: root)
+        }
+    }
 
     func tick() -> Int {
         clock += 1
@@ -145,8 +154,8 @@ final class Scenarios {
         if wants(4), let clone = clones.first {
             let replica = try Store.open(WorkspaceFolder(root: URL(fileURLWithPath: clone)))
             var runs: [Double] = []
-            for _ in 0..<options.runs {
-                for k in 0..<100 { try edit(origin, annotations, n + k) }
+            for run in 0..<options.runs {
+                for k in 0..<100 { try edit(origin, annotations, n + 100 * run + k) }
                 let (report, seconds) = try await Measure.seconds {
                     try await SyncClient.sync(replica, host: "127.0.0.1", port: port, mode: .pull, now: { Int(Date().timeIntervalSince1970 * 1000) })
                 }

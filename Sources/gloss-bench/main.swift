@@ -8,7 +8,7 @@ import Foundation
 /// Without a subcommand it runs the scenarios of `Benchmarks/BENCHMARKS.md`
 /// at each size, prints a table of medians and writes every run as JSON
 /// (default `Benchmarks/results/gloss.json`), which `Benchmarks/compare-git.sh` reads.
-let usage = "usage: gloss-bench [--n N,N...] [--large] [--runs R] [--only 1,2,...,8] [--json FILE] [--seed FILE] | gloss-bench reanchor [--corpus PATH]\n"
+let usage = "usage: gloss-bench [--n N,N...] [--large] [--runs R] [--only 1,2,...,8] [--json FILE] [--seed FILE] [--keep] | gloss-bench reanchor [--corpus PATH]\n"
 
 func parseOptions(_ arguments: [String]) throws -> BenchOptions {
     var options = BenchOptions()
@@ -31,6 +31,7 @@ func parseOptions(_ arguments: [String]) throws -> BenchOptions {
         case "--json": options.json = try value(flag)
         case "--seed": options.seed = try value(flag)
         case "--gloss": options.gloss = try value(flag)
+        case "--keep": options.keep = true
         default: throw BenchError("unknown option \"\(flag)\"")
         }
     }
@@ -76,6 +77,7 @@ do {
     let scenarios = try Scenarios(options: options)
     for size in options.sizes { try await scenarios.run(n: size) }
     if scenarios.wants(7) { try await scenarios.merge() }
+    scenarios.finish()
     printTable(scenarios.figures, sizes: options.sizes)
 
     let encoder = JSONEncoder()

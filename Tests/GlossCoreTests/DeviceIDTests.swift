@@ -39,6 +39,27 @@ struct DeviceIDTests {
         }
     }
 
+    @Test("the canonical form is accepted exactly when parsing and printing again gives the same text")
+    func canonicalFormAgreesWithParsing() {
+        var random = SeededGenerator(seed: 3)
+        for _ in 0..<50 {
+            let id = DeviceID(publicKey: try! DeviceKey(seed: (0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }).publicKey).rawValue
+            #expect(DeviceID(rawValue: id)?.rawValue == id)
+            var characters = Array(id)
+            let index = Int.random(in: 0..<characters.count, using: &random)
+            characters[index] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567-a0".randomElement(using: &random)!
+            let altered = String(characters)
+            #expect((DeviceID(rawValue: altered) != nil) == (DeviceID(parsing: altered)?.rawValue == altered), "\(altered)")
+        }
+        for tail in "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" {
+            // The last data digit carries one bit and four zero padding bits.
+            var characters = Array(Fixtures.rfc8032DeviceID)
+            characters[61] = tail
+            let altered = String(characters)
+            #expect((DeviceID(rawValue: altered) != nil) == (DeviceID(parsing: altered)?.rawValue == altered), "\(altered)")
+        }
+    }
+
     @Test("an id of the wrong length is refused")
     func wrongLength() {
         #expect(DeviceID(parsing: String(Fixtures.rfc8032DeviceID.dropLast())) == nil)

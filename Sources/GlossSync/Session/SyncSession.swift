@@ -129,6 +129,7 @@ public final class SyncSession {
                 throw unexpected(message, "want or wants-end")
             }
         case .receiving(let phase, var incoming):
+            state = .receiving(phase, Incoming())  // `incoming` is then the only reference, and mutates in place
             return try receive(message, phase, &incoming)
         case .sending(let phase, var outgoing):
             guard case .ack(let count) = message else { throw unexpected(message, "ack") }
