@@ -11,6 +11,8 @@ struct ChangeApplier {
     let writer: LogWriter
     let workspace: WorkspaceID
     let now: Int
+    /// Mark statements and annotations stale instead of deriving them.
+    var defersDerivation = false
 
     private var db: Database { writer.db }
 
@@ -135,11 +137,15 @@ struct ChangeApplier {
         var stale: Set<EntityID> = []
         for signed in progress.accepted {
             let entity = signed.change.entity
-            if touched[entity] == nil { touched[entity] = (signed.change.kind, try conflictCount(entity)) }
-            let heads = try Data.fetchAll(db.cachedStatement(sql: "SELECT change FROM entity_head WHERE entity = ?"), arguments: [entity.rawValue])
-                .compactMap { ChangeID(bytes: Array($0)) }
+            if touched[entity] == nil { touched[entity] = (signed.change.kind, defersDerivation ? 0 : try conflictCount(entity)) }
+            let heads = defersDerivation ? [] : try Data.fetchAll(db.cachedStatement(sql: "SELECT change FROM entity_head WHERE entity = ?"),
+                                                                   arguments: [entity.rawValue]).compactMap { ChangeID(bytes: Array($0)) }
             try writer.insert(signed)
             if stale.contains(entity) { continue }
+            if defersDerivation && signed.change.kind != .workspace {
+                try writer.markStale(signed.change.kind, entity)
+                continue
+            }
             if try !writer.advance(signed, extending: heads) { stale.insert(entity) }
         }
         for (entity, kind) in touched.map({ ($0.key, $0.value.kind) }).filter({ stale.contains($0.0) })
@@ -147,7 +153,7 @@ struct ChangeApplier {
             try writer.rederive(kind: kind, entity: entity)
         }
         for (entity, touch) in touched {
-            let after = try conflictCount(entity)
+            let after = defersDerivation ? 0 : try conflictCount(entity)
             report.conflictsCreated += max(0, after - touch.conflictsBefore)
             report.conflictsResolved += max(0, touch.conflictsBefore - after)
             if touch.kind != .workspace { report.entitiesChanged += 1 }

@@ -61,7 +61,8 @@ struct LogWriter {
     ///   annotation) for ``rederive(kind:entity:)``.
     func advance(_ signed: SignedChange, extending heads: [ChangeID]) throws -> Bool {
         let change = signed.change
-        guard change.kind == .annotation, !heads.isEmpty, Set(heads) == Set(change.parents) else { return false }
+        guard change.kind == .annotation, !heads.isEmpty, Set(heads) == Set(change.parents),
+              try !Bool(exists: "SELECT 1 FROM stale_entity WHERE entity = ?", [change.entity.rawValue], in: db) else { return false }
         if let lastSeq = try Int.fetchOne(db.cachedStatement(sql: "SELECT last_seq FROM removed_device WHERE device = ?"), arguments: [change.author.rawValue]),
            change.seq > lastSeq {
             return false
@@ -108,7 +109,15 @@ struct LogWriter {
     }
 
     /// Replaces the derived state of one entity with what its changes make.
+    /// Marks an entity's derived state as behind its changes, for
+    /// ``Store/deriveStale()``.
+    func markStale(_ kind: EntityKind, _ entity: EntityID) throws {
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO stale_entity (entity, kind) VALUES (?, ?)")
+            .execute(arguments: [entity.rawValue, kind.rawValue])
+    }
+
     func rederive(kind: EntityKind, entity: EntityID) throws {
+        try db.cachedStatement(sql: "DELETE FROM stale_entity WHERE entity = ?").execute(arguments: [entity.rawValue])
         let graph = ChangeGraph(try LogReader.changes(of: entity, in: db), ignoring: try LogReader.ignored(in: entity, db))
         switch kind {
         case .workspace:

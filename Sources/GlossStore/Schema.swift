@@ -175,6 +175,15 @@ enum Schema {
                 INSERT INTO search_row (entity, row) SELECT entity, rowid FROM search;
                 """)
         }
+        migrator.registerMigration("8-stale-entities") { db in
+            try db.execute(sql: """
+                -- Entities whose derived state a clone's batches left for later.
+                CREATE TABLE stale_entity (
+                    entity TEXT PRIMARY KEY,
+                    kind TEXT NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

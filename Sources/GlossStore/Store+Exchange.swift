@@ -112,9 +112,30 @@ extension Store {
     /// the batch is checked: the hash chain vouches for the ones before it.
     /// Changes held already are skipped.
     ///
+    /// With `deferringDerivation` (for a clone's batches), the workspace's
+    /// state is derived at once but statements and annotations are only
+    /// marked stale, for ``deriveStale()`` to derive each once at the end;
+    /// the report then counts no conflicts.
+    ///
     /// - Throws: ``StoreError/refused(change:reason:)`` naming the first bad
     ///   change; the store is then unchanged.
-    public func apply(_ batch: ChangeBatch, now: Int) throws(StoreError) -> ApplyReport {
-        try write { writer in try ChangeApplier(writer: writer, workspace: workspace, now: now).apply(batch) }
+    public func apply(_ batch: ChangeBatch, now: Int, deferringDerivation: Bool = false) throws(StoreError) -> ApplyReport {
+        try write { writer in
+            try ChangeApplier(writer: writer, workspace: workspace, now: now, defersDerivation: deferringDerivation).apply(batch)
+        }
+    }
+
+    /// Derives every statement and annotation marked stale by a deferred
+    /// apply, in one transaction; returns how many. A clone calls it when its
+    /// last batch is in, and ``open(_:)`` when a clone was cut short.
+    @discardableResult
+    public func deriveStale() throws(StoreError) -> Int {
+        try write { writer in
+            let stale = try Row.fetchAll(writer.db, sql: "SELECT entity, kind FROM stale_entity ORDER BY kind DESC, entity")
+            for row in stale {
+                try writer.rederive(kind: EntityKind(rawValue: row["kind"])!, entity: EntityID(rawValue: row["entity"])!)
+            }
+            return stale.count
+        }
     }
 }

@@ -43,7 +43,11 @@ public final class Store: Sendable {
         }
         let key = try folder.readKey()
         let pool = try openPool(folder)
-        return try Store(folder: folder, key: key, pool: pool)
+        let store = try Store(folder: folder, key: key, pool: pool)
+        if try store.read({ try Bool(exists: "SELECT 1 FROM stale_entity", [], in: $0) }) {
+            try store.deriveStale()  // a clone was cut short
+        }
+        return store
     }
 
     /// Makes a new workspace in `folder`: a new device key, a new database,

@@ -43,6 +43,28 @@ struct ExchangeTests {
                 "this device is not a member of the workspace, so it cannot write; a member must run: gloss member add NAME \(b.store.device)")
     }
 
+    @Test("a clone cut short after deferred batches is derived when it is next opened")
+    func deferredDerivationRecoveredOnOpen() throws {
+        let dara = try TestWorkspace()
+        let statement = try dara.addSeed()
+        let annotation = try dara.store.annotate(statement.id, span: .quote("treason", occurrence: nil), edit: AnnotationEdit(note: "one"), now: dara.tick())
+        var changes: [SignedChange] = []
+        try dara.store.changes(missingFrom: Heads()) { changes += $0 }
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("gloss-test-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let key = try DeviceKey(seed: [UInt8](repeating: 7, count: 32))
+        let (clone, _) = try Store.clone(WorkspaceFolder(root: root), from: ChangeBatch(changes: Array(changes.prefix(1)), texts: []), key: key, now: dara.tick())
+        _ = try dara.store.edit(annotation.id, AnnotationEdit(note: "two", status: .checked), now: dara.tick())
+        changes = []
+        try dara.store.changes(missingFrom: clone.heads()) { changes += $0 }
+        _ = try clone.apply(ChangeBatch(changes: changes, texts: try dara.store.texts(for: changes)), now: dara.tick(), deferringDerivation: true)
+        #expect(try clone.annotations().isEmpty, "derivation was deferred")
+
+        let reopened = try Store.open(WorkspaceFolder(root: root))
+        #expect(try reopened.annotations() == dara.store.annotations())
+        #expect(try reopened.statements() == dara.store.statements())
+    }
+
     @Test("applying changes already held is a no-op")
     func idempotent() throws {
         let (a, b, statement) = try pair()

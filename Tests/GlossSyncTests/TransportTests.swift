@@ -73,4 +73,27 @@ struct TransportTests {
             }
         }
     }
+
+    @Test("a clone in many batches derives its annotations once at the end, to exactly the origin's state")
+    func cloneInManyBatches() async throws {
+        let dara = try Replica()
+        let annotation = try dara.annotateSeed()
+        for index in 0..<12 {
+            _ = try dara.store.edit(annotation, AnnotationEdit(note: "charge \(index)", addedTags: ["t\(index)"]), now: dara.tick())
+        }
+        let empty = try Replica(emptyWithSeed: 3)
+        try dara.store.admit(empty.key.id, name: "Vuthy", now: dara.tick())
+        var options = SyncServer.Options()
+        options.limits.maximumBatchChanges = 3
+        let (store, _) = try await withServer(dara, options: options) { port in
+            try await SyncClient.clone(key: empty.key, host: "127.0.0.1", port: port, peer: dara.key.id, now: { empty.tick() }) { batch in
+                try Store.clone(empty.folder, from: batch, key: empty.key, now: empty.tick())
+            }
+        }
+        let clone = try #require(store)
+        #expect(try clone.annotations(AnnotationFilter(includeDeleted: true)) == dara.store.annotations(AnnotationFilter(includeDeleted: true)))
+        #expect(try clone.statements() == dara.store.statements())
+        #expect(try clone.search("charge").map(\.entity) == [annotation])
+        #expect(try clone.deriveStale() == 0, "nothing is left stale")
+    }
 }

@@ -69,7 +69,7 @@ extension SyncSession {
         let changes = ChangeBatch(changes: batch.changes, texts: texts)
         do {
             if let store {
-                report.applied.add(try store.apply(changes, now: now()))
+                report.applied.add(try store.apply(changes, now: now(), deferringDerivation: makeStore != nil))
             } else if let makeStore {
                 let (made, applied) = try makeStore(changes)
                 store = made

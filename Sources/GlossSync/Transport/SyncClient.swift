@@ -27,6 +27,7 @@ public enum SyncClient {
                              makeStore: @escaping (ChangeBatch) throws -> (Store, ApplyReport)) async throws -> (Store?, SyncReport) {
         let session = SyncSession(cloningWith: makeStore, limits: limits, now: now)
         try await run(session, key: key, host: host, port: port, limits: limits, trace: trace) { $0 == peer }
+        try session.store?.deriveStale()
         return (session.store, session.report)
     }
 
