@@ -236,7 +236,8 @@ enum LogReader {
 
     /// The changes of `entity` that removed devices wrote after their removal.
     static func ignored(in entity: EntityID, _ db: Database) throws -> Set<ChangeID> {
-        Set(try Data.fetchAll(db, sql: """
+        guard try Bool(exists: "SELECT 1 FROM removed_device", [], in: db) else { return [] }
+        return Set(try Data.fetchAll(db, sql: """
             SELECT c.id FROM change c JOIN removed_device r ON c.author = r.device
             WHERE c.entity = ? AND c.seq > r.last_seq
             """, arguments: [entity.rawValue]).compactMap { ChangeID(bytes: Array($0)) })

@@ -88,8 +88,12 @@ public final class Store: Sendable {
     /// `batch` holds (its genesis first), with a new device key. The new
     /// device can read at once; it can write once a member admits it.
     /// On failure nothing is left behind.
+    ///
+    /// With `deferringDerivation`, statements and annotations are left
+    /// stale for the caller to derive with ``deriveStale()`` once the rest
+    /// of the clone is in (see ``apply(_:now:deferringDerivation:)``).
     public static func clone(_ folder: WorkspaceFolder, from batch: ChangeBatch, key: DeviceKey = DeviceKey(),
-                             now: Int) throws(StoreError) -> (Store, ApplyReport) {
+                             deferringDerivation: Bool = false, now: Int) throws(StoreError) -> (Store, ApplyReport) {
         guard let workspace = batch.changes.first?.change.workspace else {
             throw .invalidInput("expected the changes of a workspace, starting with its genesis, found none")
         }
@@ -98,7 +102,8 @@ public final class Store: Sendable {
                 try pool.write { db in
                     try db.execute(sql: "INSERT INTO workspace (singleton, id, name) VALUES (1, ?, '')", arguments: [workspace.rawValue])
                     let writer = LogWriter(db: db, key: key, workspace: workspace)
-                    return try ChangeApplier(writer: writer, workspace: workspace, now: now).apply(batch)
+                    return try ChangeApplier(writer: writer, workspace: workspace, now: now, defersDerivation: deferringDerivation)
+                        .apply(batch)
                 }
             }
             return (try Store(folder: folder, key: key, pool: pool), report)

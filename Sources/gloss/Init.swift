@@ -21,7 +21,9 @@ struct Init: ParsableCommand {
         let deviceName = name ?? "\(ProcessInfo.processInfo.environment["USER"] ?? "gloss")@\(ProcessInfo.processInfo.hostName)"
         if let from {
             let bundle = try readBundle(from)
-            let (store, report) = try Store.clone(folder, from: ChangeBatch(changes: bundle.changes, texts: bundle.texts), now: now())
+            let (store, report) = try Store.clone(folder, from: ChangeBatch(changes: bundle.changes, texts: bundle.texts),
+                                                  deferringDerivation: true, now: now())
+            try store.deriveStale()
             print("made a replica of workspace \(store.workspace) in \(folder.root.path)/.gloss (\(report.received) changes)")
             print("this device is \(store.device); it is not a member yet, so a member must run:")
             print("  gloss member add \(name.map { $0.contains(" ") ? "\"\($0)\"" : $0 } ?? "NAME") \(store.device)")

@@ -146,7 +146,7 @@ struct Clone: AsyncParsableCommand {
         let result: (Store?, SyncReport)
         do {
             result = try await SyncClient.clone(key: key, host: server.host, port: server.port, peer: peerID, now: { now() }) { batch in
-                try Store.clone(folder, from: batch, key: key, now: now())
+                try Store.clone(folder, from: batch, key: key, deferringDerivation: true, now: now())
             }
         } catch TransportError.handshakeFailed {
             print("this device is \(key.id); the server refused it: it is not a member yet, so a member must run:")
