@@ -59,11 +59,20 @@ extension Store {
     public func next(_ page: inout ChangePage, limit: Int, maximumBytes: Int = .max,
                      maximumTextBytes: Int = .max) throws(StoreError) -> [SignedChange]? {
         if page.ranges == nil {
-            page.ranges = try heads().authors.sorted(by: { $0.key < $1.key }).compactMap { author, head in
+            let ranges: [(author: String, after: Int)] = try heads().authors.sorted(by: { $0.key < $1.key }).compactMap { author, head in
                 guard page.everyAuthor || page.after[author] != nil else { return nil }
                 let theirs = page.after[author] ?? 0
                 return theirs < head.seq ? (author.rawValue, theirs) : nil
             }
+            // An author's changes arrive in seq order, so the first one wanted
+            // is the earliest: start there rather than scan the whole log.
+            page.cursor = try read { db in
+                try ranges.map { range in
+                    try Int.fetchOne(db.cachedStatement(sql: "SELECT arrival FROM change WHERE author = ? AND seq = ?"),
+                                     arguments: [range.author, range.after + 1]) ?? 1
+                }.min().map { $0 - 1 } ?? 0
+            }
+            page.ranges = ranges
         }
         guard let ranges = page.ranges, !ranges.isEmpty, !page.isFinished else { return nil }
         var arguments: StatementArguments = [page.cursor]
