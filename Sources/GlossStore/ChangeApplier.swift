@@ -105,7 +105,8 @@ struct ChangeApplier {
                 throw refuse("its parent \(parent.hex.prefix(12)) is a change of another entity")
             }
         }
-        if let kind = try String.fetchOne(db.cachedStatement(sql: "SELECT kind FROM change WHERE entity = ? LIMIT 1"), arguments: [change.entity.rawValue]),
+        if let kind = try String.fetchOne(db.cachedStatement(sql: "SELECT kind FROM change WHERE entity = ? LIMIT 1"),
+                                          arguments: [change.entity.rawValue]),
            kind != change.kind.rawValue {
             throw refuse("its entity \(change.entity.short) is \(EntityKind(rawValue: kind)?.withArticle ?? kind), not \(change.kind.withArticle)")
         }
@@ -136,17 +137,16 @@ struct ChangeApplier {
         var touched: [EntityID: (kind: EntityKind, conflictsBefore: Int)] = [:]
         var stale: Set<EntityID> = []
         for signed in progress.accepted {
-            let entity = signed.change.entity
-            if touched[entity] == nil { touched[entity] = (signed.change.kind, defersDerivation ? 0 : try conflictCount(entity)) }
-            let heads = defersDerivation ? [] : try Data.fetchAll(db.cachedStatement(sql: "SELECT change FROM entity_head WHERE entity = ?"),
-                                                                   arguments: [entity.rawValue]).compactMap { ChangeID(bytes: Array($0)) }
-            try writer.insert(signed)
-            if stale.contains(entity) { continue }
-            if defersDerivation && signed.change.kind != .workspace {
-                try writer.markStale(signed.change.kind, entity)
+            let change = signed.change, entity = change.entity
+            if touched[entity] == nil { touched[entity] = (change.kind, defersDerivation ? 0 : try conflictCount(entity)) }
+            if defersDerivation && change.kind != .workspace {
+                try writer.insert(signed)
+                try writer.markStale(change.kind, entity)
                 continue
             }
-            if try !writer.advance(signed, extending: heads) { stale.insert(entity) }
+            let heads = try writer.heads(of: entity)
+            try writer.insert(signed)
+            if !stale.contains(entity), try !writer.advance(signed, extending: heads) { stale.insert(entity) }
         }
         for (entity, kind) in touched.map({ ($0.key, $0.value.kind) }).filter({ stale.contains($0.0) })
             .sorted(by: { ($0.1 == .workspace ? 0 : 1, $0.0) < ($1.1 == .workspace ? 0 : 1, $1.0) }) {

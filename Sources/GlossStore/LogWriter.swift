@@ -32,8 +32,7 @@ struct LogWriter {
         let head = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, id FROM author_head WHERE author = ?"), arguments: [author.rawValue])
         let seq = (head?["seq"] as Int?).map { $0 + 1 } ?? 1
         let previous = (head?["id"] as Data?).flatMap { ChangeID(bytes: Array($0)) }
-        let parents = try Data.fetchAll(db.cachedStatement(sql: "SELECT change FROM entity_head WHERE entity = ?"), arguments: [entity.rawValue])
-            .compactMap { ChangeID(bytes: Array($0)) }
+        let parents = try heads(of: entity)
         var clock = HybridClock(last: try lastClockReading())
         let reading = clock.tick(now: now)
         try save(clock)
@@ -63,7 +62,8 @@ struct LogWriter {
         let change = signed.change
         guard change.kind == .annotation, !heads.isEmpty, Set(heads) == Set(change.parents),
               try !Bool(exists: "SELECT 1 FROM stale_entity WHERE entity = ?", [change.entity.rawValue], in: db) else { return false }
-        if let lastSeq = try Int.fetchOne(db.cachedStatement(sql: "SELECT last_seq FROM removed_device WHERE device = ?"), arguments: [change.author.rawValue]),
+        if let lastSeq = try Int.fetchOne(db.cachedStatement(sql: "SELECT last_seq FROM removed_device WHERE device = ?"),
+                                          arguments: [change.author.rawValue]),
            change.seq > lastSeq {
             return false
         }
@@ -72,8 +72,15 @@ struct LogWriter {
         return true
     }
 
+    /// The entity's heads: its changes that no other change names as a parent.
+    func heads(of entity: EntityID) throws -> [ChangeID] {
+        try Data.fetchAll(db.cachedStatement(sql: "SELECT change FROM entity_head WHERE entity = ?"), arguments: [entity.rawValue])
+            .compactMap { ChangeID(bytes: Array($0)) }
+    }
+
     func save(_ clock: HybridClock) throws {
-        try db.cachedStatement(sql: "INSERT OR REPLACE INTO clock (singleton, ms, counter) VALUES (1, ?, ?)").execute(arguments: [clock.last.milliseconds, clock.last.counter])
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO clock (singleton, ms, counter) VALUES (1, ?, ?)")
+            .execute(arguments: [clock.last.milliseconds, clock.last.counter])
     }
 
     func lastClockReading() throws -> HLCTimestamp {
@@ -104,7 +111,8 @@ struct LogWriter {
         try db.cachedStatement(sql: "INSERT INTO entity_head (entity, change) VALUES (?, ?)")
             .execute(arguments: [change.entity.rawValue, Data(signed.id.bytes)])
         if let publicKey = change.publicKey {
-            try db.cachedStatement(sql: "INSERT OR IGNORE INTO device (id, public_key) VALUES (?, ?)").execute(arguments: [change.author.rawValue, Data(publicKey)])
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO device (id, public_key) VALUES (?, ?)")
+                .execute(arguments: [change.author.rawValue, Data(publicKey)])
         }
     }
 
@@ -181,9 +189,11 @@ struct LogWriter {
     /// theirs, written after their removal, had touched.
     private func record(removals state: WorkspaceState) throws {
         for (device, lastSeq) in state.removed {
-            let known = try Int.fetchOne(db.cachedStatement(sql: "SELECT last_seq FROM removed_device WHERE device = ?"), arguments: [device.rawValue])
+            let known = try Int.fetchOne(db.cachedStatement(sql: "SELECT last_seq FROM removed_device WHERE device = ?"),
+                                         arguments: [device.rawValue])
             guard known != lastSeq else { continue }
-            try db.cachedStatement(sql: "INSERT OR REPLACE INTO removed_device (device, name, last_seq) VALUES (?, ?, ?)").execute(arguments: [device.rawValue, state.removedNames[device] ?? "", lastSeq])
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO removed_device (device, name, last_seq) VALUES (?, ?, ?)")
+                .execute(arguments: [device.rawValue, state.removedNames[device] ?? "", lastSeq])
             let touched = try Row.fetchAll(db, sql: """
                 SELECT DISTINCT kind, entity FROM change WHERE author = ? AND seq > ? AND kind != 'workspace'
                 """, arguments: [device.rawValue, lastSeq])
@@ -221,7 +231,8 @@ struct LogWriter {
         try db.cachedStatement(sql: "INSERT INTO search (rowid, entity, kind, body) VALUES (?, ?, ?, ?)")
             .execute(arguments: [row, entity.rawValue, kind.rawValue, body])
         if row == nil {
-            try db.cachedStatement(sql: "INSERT INTO search_row (entity, row) VALUES (?, ?)").execute(arguments: [entity.rawValue, db.lastInsertedRowID])
+            try db.cachedStatement(sql: "INSERT INTO search_row (entity, row) VALUES (?, ?)")
+                .execute(arguments: [entity.rawValue, db.lastInsertedRowID])
         }
     }
 }
