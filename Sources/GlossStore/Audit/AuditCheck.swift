@@ -60,7 +60,8 @@ private struct AuditChecker {
     var textLines: [RevisionHash: Int] = [:]
     /// Each author's changes by seq: the id and the line.
     var chains: [DeviceID: [Int: (id: ChangeID, line: Int)]] = [:]
-    var entityOf: [ChangeID: (entity: EntityID, kind: EntityKind)] = [:]
+    var entityOf: [ChangeID: EntityID] = [:]
+    var kindOf: [EntityID: EntityKind] = [:]
     var changeLines: [ChangeID: Int] = [:]
     /// The line of each entity's first change.
     var firstLines: [EntityID: Int] = [:]
@@ -198,11 +199,11 @@ private struct AuditChecker {
         for parent in change.parents {
             switch entityOf[parent] {
             case nil: fail("its parent \(parent.hex.prefix(12)) is not on an earlier line")
-            case let held? where held.entity != change.entity: fail("its parent \(parent.hex.prefix(12)) is a change of another entity")
+            case let held? where held != change.entity: fail("its parent \(parent.hex.prefix(12)) is a change of another entity")
             default: break
             }
         }
-        if let kind = entityOf.values.first(where: { $0.entity == change.entity })?.kind, kind != change.kind {
+        if let kind = kindOf[change.entity], kind != change.kind {
             fail("its entity \(change.entity.short) is \(kind.withArticle), not \(change.kind.withArticle)")
         }
         guard sound else { return }
@@ -213,7 +214,8 @@ private struct AuditChecker {
         }
         chain[change.seq] = (signed.id, number)
         chains[change.author] = chain
-        entityOf[signed.id] = (change.entity, change.kind)
+        entityOf[signed.id] = change.entity
+        kindOf[change.entity] = change.kind
         changeLines[signed.id] = number
         firstLines[change.entity] = firstLines[change.entity] ?? number
         report.changes.append(signed)

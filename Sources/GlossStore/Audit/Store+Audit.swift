@@ -34,10 +34,11 @@ extension Store {
             })
             let texts = try Row.fetchAll(db, sql: "SELECT revision, body FROM text ORDER BY revision")
                 .filter { revisions.contains($0["revision"]) }.map { $0["body"] as String }
-            var keys: [DeviceID: [UInt8]] = [:]
-            for author in Set(changes.map(\.change.author) + [device]) {
+            var keys: [DeviceID: [UInt8]] = [device: Array(key.publicKey.rawRepresentation)]
+            for author in Set(changes.map(\.change.author)) {
+                // Every author's first change carried its key into `device`.
                 keys[author] = try Data.fetchOne(db, sql: "SELECT public_key FROM device WHERE id = ?", arguments: [author.rawValue])
-                    .map(Array.init) ?? Array(key.publicKey.rawRepresentation)
+                    .map(Array.init)
             }
             return AuditFile(workspace: workspace, exporter: device, exported: now, keys: keys, texts: texts,
                              changes: changes, statements: statements, annotations: annotations)
