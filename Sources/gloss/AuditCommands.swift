@@ -96,7 +96,7 @@ struct AuditCheck: ParsableCommand {
             try Format.printJSON(ReportJSON(
                 ok: report.isSound, workspace: report.workspace?.rawValue, workspaceName: report.workspaceName,
                 exporter: report.exporter.map { PersonJSON($0, report.names) },
-                exported: report.exported.map { Format.isoTime(HLCTimestamp(milliseconds: $0, counter: 0)) },
+                exported: report.exported.map { HLCTimestamp(milliseconds: $0, counter: 0).iso8601 },
                 changes: report.changes.count, problems: report.problems, statements: report.statements.map(\.id.rawValue),
                 annotations: report.annotations.map { AnnotationJSON($0, report.names) }))
         } else if report.isSound {

@@ -41,7 +41,7 @@ struct LiveValueJSON: Encodable {
         self.field = named ? field : nil
         change = live.change.hex
         author = PersonJSON(live.author, members)
-        time = Format.isoTime(live.clock)
+        time = live.clock.iso8601
         value = ConflictFormat.value(live, field: field.hasPrefix("tag:") ? "tag" : field)
     }
 }

@@ -4,18 +4,9 @@ import GlossMerge
 
 /// How times, people and long text are shown on an 80-column terminal.
 enum Format {
-    /// "2026-11-29 07:10:03 UTC"
+    /// "2026-11-29 07:10:03 UTC": ``HLCTimestamp/iso8601`` to the second.
     static func time(_ clock: HLCTimestamp) -> String {
-        utc(clock, "%04d-%02d-%02d %02d:%02d:%02d UTC")
-    }
-
-    /// "2026-11-29T07:10:03.123Z", for JSON.
-    static func isoTime(_ clock: HLCTimestamp) -> String {
-        utc(clock, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ")
-    }
-
-    static func date(_ clock: HLCTimestamp) -> Date {
-        Date(timeIntervalSince1970: TimeInterval(clock.milliseconds) / 1000)
+        clock.iso8601.prefix(19).replacingOccurrences(of: "T", with: " ") + " UTC"
     }
 
     /// "alice (ABCDEFG)", or the short device id alone for a non-member.
@@ -60,17 +51,6 @@ enum Format {
             }
         }
         return nil
-    }
-
-    /// The UTC calendar fields of a reading, formatted with `pattern`'s
-    /// `%04d-%02d-...` placeholders for year, month, day, hour, minute,
-    /// second and millisecond.
-    private static func utc(_ clock: HLCTimestamp, _ pattern: String) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date(clock))
-        return String(format: pattern, parts.year!, parts.month!, parts.day!, parts.hour!, parts.minute!, parts.second!,
-                      clock.milliseconds % 1000)
     }
 
     /// Prints `value` as one JSON document.

@@ -57,9 +57,9 @@ struct AnnotationJSON: Encodable {
         motivation = annotation.motivation.rawValue
         deleted = annotation.isDeleted
         author = PersonJSON(annotation.author, members)
-        created = Format.isoTime(annotation.created)
+        created = annotation.created.iso8601
         modifiedBy = PersonJSON(annotation.modifiedBy, members)
-        modified = Format.isoTime(annotation.modified)
+        modified = annotation.modified.iso8601
         conflicts = annotation.conflicts.map { ConflictJSON($0, members) }
         origin = annotation.origin.map { OriginJSON(id: $0.id, creator: $0.creator, created: $0.created, heads: $0.heads, conflicts: $0.conflicts) }
     }
@@ -86,7 +86,7 @@ struct StatementJSON: Encodable {
         length = text.unicodeScalars.count
         self.annotations = annotations
         author = PersonJSON(statement.author, members)
-        created = Format.isoTime(statement.created)
+        created = statement.created.iso8601
         self.text = includeText ? text : nil
     }
 }
@@ -109,7 +109,7 @@ struct ChangeJSON: Encodable {
         id = signed.id.hex
         author = PersonJSON(change.author, members)
         seq = change.seq
-        time = Format.isoTime(change.clock)
+        time = change.clock.iso8601
         hlc = [change.clock.milliseconds, change.clock.counter]
         kind = change.kind.rawValue
         entity = change.entity.rawValue

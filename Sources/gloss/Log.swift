@@ -61,7 +61,7 @@ struct History: ParsableCommand {
         if output.json {
             return try Format.printJSON(versions.map {
                 VersionJSON(change: $0.change.id.hex, author: PersonJSON($0.change.change.author, members),
-                            time: Format.isoTime($0.change.change.clock), changes: $0.after.differences(from: $0.before).map(Self.describe))
+                            time: $0.change.change.clock.iso8601, changes: $0.after.differences(from: $0.before).map(Self.describe))
             })
         }
         for (index, version) in versions.enumerated() {

@@ -7,6 +7,13 @@ struct HybridClockTests {
         HLCTimestamp(milliseconds: milliseconds, counter: counter)
     }
 
+    @Test("a reading prints as ISO 8601 in UTC with its exact milliseconds")
+    func iso8601() {
+        #expect(HLCTimestamp(milliseconds: 1_795_945_271_831, counter: 3).iso8601 == "2026-11-29T09:41:11.831Z")
+        #expect(HLCTimestamp(milliseconds: 1_795_945_271_001, counter: 0).iso8601 == "2026-11-29T09:41:11.001Z")
+        #expect(HLCTimestamp(milliseconds: 0, counter: 0).iso8601 == "1970-01-01T00:00:00.000Z")
+    }
+
     @Test("local events follow wall time and count within one millisecond")
     func localEvents() {
         var clock = HybridClock()

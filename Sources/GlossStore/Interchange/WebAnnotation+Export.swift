@@ -95,8 +95,8 @@ extension WebAnnotation {
             id = "urn:gloss:annotation:\(annotation.id)"
             motivation = annotation.motivation.rawValue
             creator = Agent(id: "urn:gloss:device:\(annotation.author)", name: names[annotation.author])
-            created = WebAnnotation.time(annotation.created)
-            modified = WebAnnotation.time(annotation.modified)
+            created = annotation.created.iso8601
+            modified = annotation.modified.iso8601
             let bodies = (annotation.note.isEmpty ? [] : [Body(value: annotation.note, purpose: "commenting")])
                 + annotation.tags.map { Body(value: $0, purpose: "tagging") }
             body = bodies.isEmpty ? nil : bodies
@@ -115,12 +115,5 @@ extension WebAnnotation {
                            heads: $0.heads.isEmpty ? nil : $0.heads, conflicts: $0.conflicts.isEmpty ? nil : $0.conflicts)
             }
         }
-    }
-
-    /// An HLC reading as an xsd:dateTime in UTC, to the millisecond.
-    static func time(_ clock: HLCTimestamp) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(clock.milliseconds) / 1000))
     }
 }
