@@ -40,4 +40,7 @@ public struct SignedChange: Hashable, Sendable {
     public func isSigned(by publicKey: Curve25519.Signing.PublicKey) -> Bool {
         publicKey.isValidSignature(signature, for: id)
     }
+
+    /// How messages name the change: "1f2e3d4c5b6a (EH7DDX5 seq 12)".
+    package var label: String { "\(id.hex.prefix(12)) (\(change.author.short) seq \(change.seq))" }
 }

@@ -52,7 +52,7 @@ struct ChangeApplier {
     }
 
     private static func refusal(_ signed: SignedChange, _ reason: String) -> StoreError {
-        .refused(change: "\(signed.id.hex.prefix(12)) (\(signed.change.author.short) seq \(signed.change.seq))", reason: reason)
+        .refused(change: signed.label, reason: reason)
     }
 
     /// Checks one change against the store and the batch before it (all

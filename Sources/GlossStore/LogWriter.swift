@@ -116,7 +116,6 @@ struct LogWriter {
         }
     }
 
-    /// Replaces the derived state of one entity with what its changes make.
     /// Marks an entity's derived state as behind its changes, for
     /// ``Store/deriveStale()``.
     func markStale(_ kind: EntityKind, _ entity: EntityID) throws {
@@ -124,6 +123,8 @@ struct LogWriter {
             .execute(arguments: [entity.rawValue, kind.rawValue])
     }
 
+    /// Replaces the derived state of one entity with what its changes make,
+    /// and clears its stale mark.
     func rederive(kind: EntityKind, entity: EntityID) throws {
         try db.cachedStatement(sql: "DELETE FROM stale_entity WHERE entity = ?").execute(arguments: [entity.rawValue])
         let graph = ChangeGraph(try LogReader.changes(of: entity, in: db), ignoring: try LogReader.ignored(in: entity, db))
@@ -219,6 +220,7 @@ struct LogWriter {
     }
 
     /// Replaces the entity's full-text entry; nil removes it.
+    ///
     /// Full-text rows are found by their rowid, kept in `search_row`: an FTS5
     /// table cannot look a row up by a column without scanning them all.
     private func index(_ entity: EntityID, kind: EntityKind, body: String?) throws {

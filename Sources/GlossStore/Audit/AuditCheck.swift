@@ -168,7 +168,7 @@ private struct AuditChecker {
             return problem(number, "a well-formed change, found one with \(error)")
         }
         let change = signed.change
-        let name = "change \(signed.id.hex.prefix(12)) (\(change.author.short) seq \(change.seq))"
+        let name = "change \(signed.label)"
         var sound = true
         func fail(_ text: String) {
             problem(number, "\(name): \(text)")
