@@ -37,6 +37,8 @@ struct AuditCLITests {
         let lines = try gloss.succeed("export", "--format", "jsonl").split(separator: "\n")
         let ids = (try gloss.json("log") as! [[String: Any]]).map { $0["id"] as! String }
         #expect(lines.map { SHA256.hash(data: Array($0.utf8)).map { String(format: "%02x", $0) }.joined() }.sorted() == ids.sorted())
+        #expect(try gloss.run("export", "--format", "jsonl", "--statement", statement)
+                == GlossProcess.Result(stdout: "", stderr: "gloss: expected --statement only with --format w3c\n", status: 64))
         #expect(try gloss.run("export", "--format", "csv").stderr == "gloss: The value 'csv' is invalid for '--format <format>'. Please provide one of 'jsonl' and 'w3c'.\n")
     }
 
@@ -75,6 +77,9 @@ struct AuditCLITests {
         #expect(json["ok"] as? Bool == false)
         #expect(((json["problems"] as? [[String: Any]])?.first?["line"] as? Int) == line)
         #expect(try gloss.run("audit", "check", "missing.audit").stderr == "gloss: expected an audit file, found no file at \"missing.audit\"\n")
+        let unwritable = try gloss.run("audit", "export", gloss.path("missing/folder/record.audit"))
+        #expect(unwritable.status == 1)
+        #expect(unwritable.stderr.hasPrefix("gloss: cannot write the audit file \"\(gloss.path("missing/folder/record.audit"))\": "))
     }
 
     @Test("export --format w3c and import carry annotations between workspaces; a refused item leaves the store unchanged")
