@@ -52,22 +52,54 @@ public struct Change: Hashable, Sendable {
 
     /// The canonical bytes of this change (no line feed).
     public var encoded: [UInt8] {
-        var members: [CanonicalJSON.Member] = [
-            .init("v", .integer(Self.formatVersion)),
-            .init("ws", .string(workspace.rawValue)),
-            .init("author", .string(author.rawValue)),
-            .init("seq", .integer(seq)),
-        ]
-        if let previous { members.append(.init("prev", .string(previous.hex))) }
-        if let publicKey { members.append(.init("key", .string(Hex.encode(publicKey)))) }
-        members += [
-            .init("hlc", .array([.integer(clock.milliseconds), .integer(clock.counter)])),
-            .init("kind", .string(kind.rawValue)),
-            .init("entity", .string(entity.rawValue)),
-            .init("parents", .array(parents.map { .string($0.hex) })),
-            .init("ops", .array(operations.map(\.json))),
-        ]
-        return CanonicalJSON.object(members).encoded
+        var bytes = encodedHeader
+        CanonicalJSON.array(operations.map(\.json)).encode(into: &bytes)
+        bytes.append(UInt8(ascii: "}"))
+        return bytes
+    }
+
+    /// The canonical bytes up to the operations: everything before the
+    /// `[` of `"ops":[...]}`. A change's bytes are this header, its
+    /// operations' JSON array and a closing `}`, so a store can keep only the
+    /// operations' bytes and re-create the rest from its columns.
+    ///
+    /// Every string in the header is an id, a hex digest or a kind name,
+    /// none of which JSON escapes, so they are written as they are.
+    package var encodedHeader: [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(320 + 67 * parents.count)
+        func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
+        append("{\"v\":\(Self.formatVersion),\"ws\":\"\(workspace.rawValue)\",\"author\":\"\(author.rawValue)\",\"seq\":\(seq),")
+        if let previous { append("\"prev\":\"\(previous.hex)\",") }
+        if let publicKey { append("\"key\":\"\(Hex.encode(publicKey))\",") }
+        append("\"hlc\":[\(clock.milliseconds),\(clock.counter)],\"kind\":\"\(kind.rawValue)\",\"entity\":\"\(entity.rawValue)\",\"parents\":[")
+        for (index, parent) in parents.enumerated() { append(index == 0 ? "\"\(parent.hex)\"" : ",\"\(parent.hex)\"") }
+        append("],\"ops\":")
+        return bytes
+    }
+
+    /// Reads the operations of a change from their canonical JSON array, as
+    /// they follow ``encodedHeader`` in its bytes.
+    ///
+    /// - Throws: ``ChangeFormatError`` when the bytes are not a non-empty
+    ///   array of operations in canonical JSON.
+    package static func operations(decoding bytes: some Collection<UInt8>) throws(ChangeFormatError) -> [ChangeOperation] {
+        let json: CanonicalJSON
+        do {
+            json = try CanonicalJSON(parsing: bytes)
+        } catch {
+            throw ChangeFormatError("canonical JSON \(error)")
+        }
+        return try operations(json)
+    }
+
+    private static func operations(_ json: CanonicalJSON) throws(ChangeFormatError) -> [ChangeOperation] {
+        guard case .array(let values) = json, !values.isEmpty else {
+            throw ChangeFormatError("\"ops\" to be a non-empty array of operations")
+        }
+        var operations: [ChangeOperation] = []
+        for value in values { operations.append(try ChangeOperation(json: value)) }
+        return operations
     }
 
     /// Reads a change from its canonical bytes.
@@ -132,11 +164,7 @@ public struct Change: Hashable, Sendable {
             }
             parents.append(id)
         }
-        guard case .array(let operationValues) = try fields.value("ops"), !operationValues.isEmpty else {
-            throw ChangeFormatError("\"ops\" to be a non-empty array of operations")
-        }
-        var operations: [ChangeOperation] = []
-        for value in operationValues { operations.append(try ChangeOperation(json: value)) }
+        let operations = try Self.operations(try fields.value("ops"))
         try fields.end()
 
         self.init(workspace: workspace, author: author, seq: seq, previous: previous, publicKey: publicKey,

@@ -36,6 +36,15 @@ public struct SignedChange: Hashable, Sendable {
         self.signature = signature
     }
 
+    /// A change re-created from its parts by a store that has checked them:
+    /// `bytes` must be `change`'s canonical bytes. The id is hashed afresh.
+    package init(change: Change, bytes: [UInt8], signature: [UInt8]) {
+        self.change = change
+        self.bytes = bytes
+        id = ChangeID(hashing: bytes)
+        self.signature = signature
+    }
+
     /// Whether the signature is `publicKey`'s signature over ``id``.
     public func isSigned(by publicKey: Curve25519.Signing.PublicKey) -> Bool {
         publicKey.isValidSignature(signature, for: id)

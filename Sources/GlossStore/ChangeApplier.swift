@@ -105,7 +105,7 @@ struct ChangeApplier {
                 throw refuse("its parent \(parent.hex.prefix(12)) is a change of another entity")
             }
         }
-        if let kind = try String.fetchOne(db.cachedStatement(sql: "SELECT kind FROM change WHERE entity = ? LIMIT 1"),
+        if let kind = try String.fetchOne(db.cachedStatement(sql: "SELECT kind FROM entity WHERE id = ?"),
                                           arguments: [change.entity.rawValue]),
            kind != change.kind.rawValue {
             throw refuse("its entity \(change.entity.short) is \(EntityKind(rawValue: kind)?.withArticle ?? kind), not \(change.kind.withArticle)")
@@ -172,7 +172,8 @@ struct ChangeApplier {
     }
 
     private func entity(of id: ChangeID) throws -> EntityID? {
-        try String.fetchOne(db.cachedStatement(sql: "SELECT entity FROM change WHERE id = ?"), arguments: [Data(id.bytes)]).flatMap(EntityID.init(rawValue:))
+        try String.fetchOne(db.cachedStatement(sql: "SELECT e.id FROM change c JOIN entity e ON e.number = c.entity WHERE c.id = ?"),
+                            arguments: [Data(id.bytes)]).flatMap(EntityID.init(rawValue:))
     }
 
     private func conflictCount(_ entity: EntityID) throws -> Int {

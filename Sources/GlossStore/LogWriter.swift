@@ -91,15 +91,29 @@ struct LogWriter {
     }
 
     /// Adds a checked change to the log and moves the author's and the
-    /// entity's heads.
+    /// entity's heads. Its parents must be held.
     func insert(_ signed: SignedChange) throws {
         let change = signed.change
+        if let publicKey = change.publicKey {
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO device (id, public_key) VALUES (?, ?)")
+                .execute(arguments: [change.author.rawValue, Data(publicKey)])
+        }
+        guard let author = try Int64.fetchOne(db.cachedStatement(sql: "SELECT number FROM device WHERE id = ?"),
+                                              arguments: [change.author.rawValue]) else {
+            throw StoreError.database("no key is held for \(change.author), the author of change \(signed.label)")
+        }
+        let parents = try change.parents.map { parent in
+            guard let arrival = try Int64.fetchOne(db.cachedStatement(sql: "SELECT arrival FROM change WHERE id = ?"),
+                                                   arguments: [Data(parent.bytes)]) else {
+                throw StoreError.database("the parent \(parent.hex.prefix(12)) of change \(signed.label) is not held")
+            }
+            return arrival
+        }
         try db.cachedStatement(sql: """
-            INSERT INTO change (id, author, seq, hlc_ms, hlc_counter, kind, entity, bytes, signature)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO change (id, author, seq, entity, hlc_ms, hlc_counter, body, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
-                Data(signed.id.bytes), change.author.rawValue, change.seq, change.clock.milliseconds,
-                change.clock.counter, change.kind.rawValue, change.entity.rawValue, Data(signed.bytes),
+                Data(signed.id.bytes), author, change.seq, try number(of: change.entity, kind: change.kind),
+                change.clock.milliseconds, change.clock.counter, Data(StoredChange.body(of: signed, parentArrivals: parents)),
                 Data(signed.signature),
             ])
         try db.cachedStatement(sql: "INSERT OR REPLACE INTO author_head (author, seq, id) VALUES (?, ?, ?)")
@@ -110,10 +124,15 @@ struct LogWriter {
         }
         try db.cachedStatement(sql: "INSERT INTO entity_head (entity, change) VALUES (?, ?)")
             .execute(arguments: [change.entity.rawValue, Data(signed.id.bytes)])
-        if let publicKey = change.publicKey {
-            try db.cachedStatement(sql: "INSERT OR IGNORE INTO device (id, public_key) VALUES (?, ?)")
-                .execute(arguments: [change.author.rawValue, Data(publicKey)])
+    }
+
+    /// The entity's number in the log, given it on its first change.
+    private func number(of entity: EntityID, kind: EntityKind) throws -> Int64 {
+        if let number = try Int64.fetchOne(db.cachedStatement(sql: "SELECT number FROM entity WHERE id = ?"), arguments: [entity.rawValue]) {
+            return number
         }
+        try db.cachedStatement(sql: "INSERT INTO entity (id, kind) VALUES (?, ?)").execute(arguments: [entity.rawValue, kind.rawValue])
+        return db.lastInsertedRowID
     }
 
     /// Marks an entity's derived state as behind its changes, for
@@ -127,7 +146,7 @@ struct LogWriter {
     /// and clears its stale mark.
     func rederive(kind: EntityKind, entity: EntityID) throws {
         try db.cachedStatement(sql: "DELETE FROM stale_entity WHERE entity = ?").execute(arguments: [entity.rawValue])
-        let graph = ChangeGraph(try LogReader.changes(of: entity, in: db), ignoring: try LogReader.ignored(in: entity, db))
+        let graph = ChangeGraph(try LogReader.changes(of: entity, in: db, workspace: workspace), ignoring: try LogReader.ignored(in: entity, db))
         switch kind {
         case .workspace:
             let state = WorkspaceState(deriving: graph.ordered)
@@ -196,10 +215,11 @@ struct LogWriter {
             try db.cachedStatement(sql: "INSERT OR REPLACE INTO removed_device (device, name, last_seq) VALUES (?, ?, ?)")
                 .execute(arguments: [device.rawValue, state.removedNames[device] ?? "", lastSeq])
             let touched = try Row.fetchAll(db, sql: """
-                SELECT DISTINCT kind, entity FROM change WHERE author = ? AND seq > ? AND kind != 'workspace'
+                SELECT DISTINCT e.kind, e.id FROM change c JOIN entity e ON e.number = c.entity
+                WHERE c.author = (SELECT number FROM device WHERE id = ?) AND c.seq > ? AND e.kind != 'workspace'
                 """, arguments: [device.rawValue, lastSeq])
             for row in touched {
-                try rederive(kind: EntityKind(rawValue: row["kind"])!, entity: EntityID(rawValue: row["entity"])!)
+                try rederive(kind: EntityKind(rawValue: row["kind"])!, entity: EntityID(rawValue: row["id"])!)
             }
         }
     }
@@ -235,34 +255,6 @@ struct LogWriter {
         if row == nil {
             try db.cachedStatement(sql: "INSERT INTO search_row (entity, row) VALUES (?, ?)")
                 .execute(arguments: [entity.rawValue, db.lastInsertedRowID])
-        }
-    }
-}
-
-/// Reads changes back from the log as the exact bytes stored.
-enum LogReader {
-    /// Every change of `entity`, decoded from its stored bytes.
-    static func changes(of entity: EntityID, in db: Database) throws -> [SignedChange] {
-        try Row.fetchAll(db, sql: "SELECT bytes, signature FROM change WHERE entity = ? ORDER BY arrival",
-                         arguments: [entity.rawValue]).map(decode)
-    }
-
-    /// The changes of `entity` that removed devices wrote after their removal.
-    static func ignored(in entity: EntityID, _ db: Database) throws -> Set<ChangeID> {
-        guard try Bool(exists: "SELECT 1 FROM removed_device", [], in: db) else { return [] }
-        return Set(try Data.fetchAll(db, sql: """
-            SELECT c.id FROM change c JOIN removed_device r ON c.author = r.device
-            WHERE c.entity = ? AND c.seq > r.last_seq
-            """, arguments: [entity.rawValue]).compactMap { ChangeID(bytes: Array($0)) })
-    }
-
-    static func decode(_ row: Row) throws -> SignedChange {
-        let bytes: Data = row["bytes"]
-        let signature: Data = row["signature"]
-        do {
-            return try SignedChange(bytes: Array(bytes), signature: Array(signature))
-        } catch {
-            throw StoreError.database("a stored change is malformed (\(error)); run `gloss verify`")
         }
     }
 }

@@ -192,7 +192,7 @@ extension Store {
 
     /// Every version of an annotation, oldest first.
     public func history(of annotation: EntityID) throws(StoreError) -> [AnnotationVersion] {
-        let changes = try read { db in try LogReader.changes(of: annotation, in: db) }
+        let changes = try read { db in try LogReader.changes(of: annotation, in: db, workspace: workspace) }
         guard !changes.isEmpty else { throw .notFound(kind: .annotation, prefix: annotation.rawValue) }
         return AnnotationState.versions(of: ChangeGraph(changes))
     }

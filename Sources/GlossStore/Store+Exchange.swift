@@ -15,8 +15,8 @@ public struct ChangePage: Sendable {
     public var everyAuthor: Bool
     var cursor = 0
     var isFinished = false
-    /// The (author, after-seq) ranges to read, fixed on the first read.
-    var ranges: [(author: String, after: Int)]?
+    /// The (author's device number, after-seq) ranges to read, fixed on the first read.
+    var ranges: [(author: Int64, after: Int)]?
 
     public init(after: [DeviceID: Int], everyAuthor: Bool) {
         self.after = after
@@ -59,44 +59,51 @@ extension Store {
     public func next(_ page: inout ChangePage, limit: Int, maximumBytes: Int = .max,
                      maximumTextBytes: Int = .max) throws(StoreError) -> [SignedChange]? {
         if page.ranges == nil {
-            let ranges: [(author: String, after: Int)] = try heads().authors.sorted(by: { $0.key < $1.key }).compactMap { author, head in
+            let wanted = try heads().authors.sorted(by: { $0.key < $1.key }).compactMap { author, head -> (author: DeviceID, after: Int)? in
                 guard page.everyAuthor || page.after[author] != nil else { return nil }
                 let theirs = page.after[author] ?? 0
-                return theirs < head.seq ? (author.rawValue, theirs) : nil
+                return theirs < head.seq ? (author: author, after: theirs) : nil
             }
-            // An author's changes arrive in seq order, so the first one wanted
-            // is the earliest: start there rather than scan the whole log.
-            page.cursor = try read { db in
-                try ranges.map { range in
+            (page.ranges, page.cursor) = try read { db in
+                let ranges = try wanted.map { range in
+                    guard let number = try Int64.fetchOne(db.cachedStatement(sql: "SELECT number FROM device WHERE id = ?"),
+                                                          arguments: [range.author.rawValue]) else {
+                        throw StoreError.database("no key is held for \(range.author), whose changes are in the log")
+                    }
+                    return (author: number, after: range.after)
+                }
+                // An author's changes arrive in seq order, so the first one
+                // wanted is the earliest: start there rather than scan the whole log.
+                let cursor = try ranges.map { range in
                     try Int.fetchOne(db.cachedStatement(sql: "SELECT arrival FROM change WHERE author = ? AND seq = ?"),
                                      arguments: [range.author, range.after + 1]) ?? 1
                 }.min().map { $0 - 1 } ?? 0
+                return (ranges, cursor)
             }
-            page.ranges = ranges
         }
         guard let ranges = page.ranges, !ranges.isEmpty, !page.isFinished else { return nil }
         var arguments: StatementArguments = [page.cursor]
         for range in ranges { arguments += [range.author, range.after] }
         arguments += [limit]
-        let clauses = Array(repeating: "(author = ? AND seq > ?)", count: ranges.count).joined(separator: " OR ")
+        let clauses = Array(repeating: "(c.author = ? AND c.seq > ?)", count: ranges.count).joined(separator: " OR ")
         let rows = try read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT arrival, bytes, signature FROM change
-                WHERE arrival > ? AND (\(clauses)) ORDER BY arrival LIMIT ?
-                """, arguments: arguments)
+            var reader = LogReader(db, workspace: workspace)
+            return try Row.fetchAll(db, sql: LogReader.select + """
+
+                WHERE c.arrival > ? AND (\(clauses)) ORDER BY c.arrival LIMIT ?
+                """, arguments: arguments).map { row in (arrival: row[0] as Int, change: try reader.decode(row)) }
         }
         var changes: [SignedChange] = []
         var bytes = 0
         var textBytes = 0
-        for row in rows {
-            let change = try Self.catching { try LogReader.decode(row) }
+        for (arrival, change) in rows {
             let size = change.bytes.count
             let textSize = change.change.kind == .statement ? try texts(for: [change]).reduce(0) { $0 + $1.utf8.count } : 0
             if !changes.isEmpty && (bytes + size > maximumBytes || textBytes + textSize > maximumTextBytes) { break }
             changes.append(change)
             bytes += size
             textBytes += textSize
-            page.cursor = row["arrival"]
+            page.cursor = arrival
         }
         if rows.count < limit && changes.count == rows.count { page.isFinished = true }
         return changes.isEmpty ? nil : changes

@@ -18,27 +18,28 @@ extension Store {
         guard !hex.isEmpty, hex.count <= 64, hex.allSatisfy(\.isHexDigit) else {
             throw .invalidInput("expected a change id (hex digits), found \"\(prefix)\"")
         }
-        let rows = try read { db in
-            try Row.fetchAll(db, sql: "SELECT bytes, signature FROM change WHERE lower(hex(id)) LIKE ? LIMIT 2", arguments: [hex + "%"])
+        let found = try read { db in
+            var reader = LogReader(db, workspace: workspace)
+            return try reader.changes("WHERE lower(hex(c.id)) LIKE ? LIMIT 2", [hex + "%"])
         }
-        guard rows.count == 1 else {
-            throw rows.isEmpty ? .invalidInput("expected a change id, found no change starting with \"\(prefix)\"")
+        guard found.count == 1 else {
+            throw found.isEmpty ? .invalidInput("expected a change id, found no change starting with \"\(prefix)\"")
                 : .invalidInput("expected one change, found several starting with \"\(prefix)\"; type more digits")
         }
-        return try Self.catching { try LogReader.decode(rows[0]) }
+        return found[0]
     }
 
     /// The annotation as it stood then: derived from exactly the changes
     /// `moment` selects, conflicts included; nil if it did not exist yet.
     public func annotation(_ id: EntityID, asOf moment: AsOf) throws(StoreError) -> AnnotationState? {
-        let changes = try read { db in try LogReader.changes(of: id, in: db) }
+        let changes = try read { db in try LogReader.changes(of: id, in: db, workspace: workspace) }
         guard !changes.isEmpty else { throw .notFound(kind: .annotation, prefix: id.rawValue) }
         return AnnotationState(deriving: try Self.select(changes, asOf: moment, entity: id))
     }
 
     /// Every annotation as it stood at `time`, by statement and position.
     public func annotations(asOf time: Int, includeDeleted: Bool = false) throws(StoreError) -> [AnnotationState] {
-        let ids = try read { db in try String.fetchAll(db, sql: "SELECT DISTINCT entity FROM change WHERE kind = 'annotation'") }
+        let ids = try read { db in try String.fetchAll(db, sql: "SELECT id FROM entity WHERE kind = 'annotation'") }
         var states: [AnnotationState] = []
         for id in ids.compactMap(EntityID.init(rawValue:)) {
             if let state = try annotation(id, asOf: .time(time)), includeDeleted || !state.isDeleted { states.append(state) }
@@ -64,7 +65,7 @@ extension Store {
     public func blame(_ statement: EntityID) throws(StoreError) -> [(annotation: AnnotationState, fields: [FieldBlame])] {
         let annotations = try self.annotations(AnnotationFilter(statement: statement, includeDeleted: true))
         return try annotations.map { annotation throws(StoreError) in
-            let changes = try read { db in try LogReader.changes(of: annotation.id, in: db) }
+            let changes = try read { db in try LogReader.changes(of: annotation.id, in: db, workspace: workspace) }
             let ignored = try read { db in try LogReader.ignored(in: annotation.id, db) }
             return (annotation, AnnotationState.blame(ChangeGraph(changes, ignoring: ignored)))
         }

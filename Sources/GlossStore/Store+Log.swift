@@ -24,24 +24,24 @@ extension Store {
         var conditions: [String] = []
         var arguments: StatementArguments = []
         if let entity = filter.entity {
-            conditions.append("entity = ?")
+            conditions.append("c.entity = (SELECT number FROM entity WHERE id = ?)")
             arguments += [entity.rawValue]
         }
         if let author = filter.author {
-            conditions.append("author = ?")
+            conditions.append("c.author = (SELECT number FROM device WHERE id = ?)")
             arguments += [author.rawValue]
         }
         if let since = filter.since {
-            conditions.append("hlc_ms >= ?")
+            conditions.append("c.hlc_ms >= ?")
             arguments += [since]
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let limit = filter.limit.map { "LIMIT \($0)" } ?? ""
         return try read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT bytes, signature FROM change \(whereClause)
-                ORDER BY hlc_ms DESC, hlc_counter DESC, author DESC, arrival DESC \(limit)
-                """, arguments: arguments).map(LogReader.decode)
+            var reader = LogReader(db, workspace: workspace)
+            return try reader.changes("""
+                \(whereClause)
+                ORDER BY c.hlc_ms DESC, c.hlc_counter DESC, (SELECT id FROM device WHERE number = c.author) DESC, c.arrival DESC LIMIT ?
+                """, arguments + [filter.limit ?? -1])
         }
     }
 }

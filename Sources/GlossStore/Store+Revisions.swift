@@ -77,7 +77,7 @@ extension Store {
 
     /// The texts of every revision of a statement, oldest first.
     public func revisions(of statement: EntityID) throws(StoreError) -> [(revision: RevisionHash, text: String)] {
-        let changes = try read { db in try LogReader.changes(of: statement, in: db) }
+        let changes = try read { db in try LogReader.changes(of: statement, in: db, workspace: workspace) }
         guard !changes.isEmpty else { throw .notFound(kind: .statement, prefix: statement.rawValue) }
         var seen: [RevisionHash] = []
         for signed in ChangeGraph(changes).ordered {

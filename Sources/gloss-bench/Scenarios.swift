@@ -192,9 +192,10 @@ final class Scenarios {
         let source = try DatabaseQueue(path: origin + "/.gloss/gloss.sqlite")
         let (schema, rows) = try source.read { db in
             (try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE tbl_name = 'change' AND sql IS NOT NULL ORDER BY type DESC"),
-             try Row.fetchAll(db, sql: "SELECT id, author, seq, hlc_ms, hlc_counter, kind, entity, bytes, signature FROM change ORDER BY arrival"))
+             try Row.fetchAll(db, sql: "SELECT * FROM change ORDER BY arrival"))
         }
         try source.close()
+        guard let columns = rows.first?.columnNames else { throw BenchError("the origin's log is empty") }
         return try (0..<runs).map { run in
             let path = root.appendingPathComponent("raw-\(run).sqlite").path
             let target = try DatabasePool(path: path)
@@ -203,12 +204,9 @@ final class Scenarios {
             let (_, seconds) = try Measure.seconds {
                 try target.write { db in
                     let insert = try db.makeStatement(sql: """
-                        INSERT INTO change (id, author, seq, hlc_ms, hlc_counter, kind, entity, bytes, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO change (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))
                         """)
-                    for row in rows {
-                        try insert.execute(arguments: [row["id"], row["author"], row["seq"], row["hlc_ms"], row["hlc_counter"],
-                                                       row["kind"], row["entity"], row["bytes"], row["signature"]])
-                    }
+                    for row in rows { try insert.execute(arguments: StatementArguments(row.databaseValues)) }
                 }
             }
             try target.close()

@@ -110,7 +110,7 @@ struct History: ParsableCommand {
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Re-hash every change and check every chain, signature and parent; exit 1 naming each bad change and forks.")
+        abstract: "Re-hash every change and check every chain, signature and parent; exit 1 naming each bad change.")
 
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var output: OutputOptions

@@ -135,13 +135,13 @@ struct CLITourTests {
         _ = try gloss.succeed("edit", annotation, "--note", "second")
         #expect(try gloss.run("verify").status == 0)
 
-        try gloss.sqlite("UPDATE change SET bytes = CAST(replace(CAST(bytes AS TEXT), 'original', 'rewritten') AS BLOB) WHERE seq = 3")
+        try gloss.sqlite("UPDATE change SET body = CAST(replace(CAST(body AS TEXT), 'original', 'rewritten') AS BLOB) WHERE seq = 3")
         let idPrefix = try gloss.sqlite("SELECT lower(hex(id)) FROM change WHERE seq = 3").prefix(12)
         let author = (try gloss.json("id") as! [String: String])["device"]!.prefix(7)
         let result = try gloss.run("verify")
         #expect(result == GlossProcess.Result(
             stdout: """
-                change \(idPrefix) (\(author) seq 3): its bytes do not hash to its id
+                change \(idPrefix) (\(author) seq 3): its bytes, re-created from the log, do not hash to its id
                 change \(idPrefix) (\(author) seq 3): its signature does not verify against its author's key
 
                 """,

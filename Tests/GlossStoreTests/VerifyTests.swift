@@ -34,51 +34,64 @@ struct VerifyTests {
         #expect(try workspace.store.verify() == [])
     }
 
-    @Test("altered bytes no longer hash to the change's id, nor match its signature")
-    func alteredBytes() throws {
-        let (workspace, _) = try populated()
-        try tamper(workspace, "UPDATE change SET bytes = CAST(replace(CAST(bytes AS TEXT), '\"two\"', '\"TWO\"') AS BLOB) WHERE seq = 4")
-        #expect(try problems(workspace) == [
-            "seq 4: its bytes do not hash to its id",
-            "seq 4: its signature does not verify against its author's key",
-        ])
-    }
-
-    @Test("altered bytes with a matching new id break the signature and the next change's link")
-    func alteredBytesAndID() throws {
-        let (workspace, _) = try populated()
+    /// Rewrites the stored body of the change with `seq` through `edit`.
+    func alterBody(_ workspace: TestWorkspace, seq: Int, _ edit: (inout [UInt8]) -> Void) throws {
         let queue = try DatabaseQueue(path: workspace.databasePath)
         try queue.write { db in
-            let bytes = try Data.fetchOne(db, sql: "SELECT bytes FROM change WHERE seq = 4")!
-            let forged = Array(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\"two\"", with: "\"TWO\"").utf8)
-            try db.execute(sql: "UPDATE change SET bytes = ?, id = ? WHERE seq = 4",
-                           arguments: [Data(forged), Data(ChangeID(hashing: forged).bytes)])
+            var body = Array(try Data.fetchOne(db, sql: "SELECT body FROM change WHERE seq = ?", arguments: [seq])!)
+            edit(&body)
+            try db.execute(sql: "UPDATE change SET body = ? WHERE seq = ?", arguments: [Data(body), seq])
         }
+    }
+
+    /// `bytes` with the first `old` replaced by `new`, of the same length.
+    func replacing(_ old: String, with new: String, in bytes: inout [UInt8]) {
+        let old = Array(old.utf8)
+        let start = bytes.indices.first { bytes[$0...].starts(with: old) }!
+        bytes.replaceSubrange(start ..< start + old.count, with: Array(new.utf8))
+    }
+
+    static let hashProblem = "its bytes, re-created from the log, do not hash to its id"
+    static let signatureProblem = "its signature does not verify against its author's key"
+
+    @Test("altered operations no longer hash to the change's id, nor match its signature")
+    func alteredOperations() throws {
+        let (workspace, _) = try populated()
+        try alterBody(workspace, seq: 4) { replacing("\"two\"", with: "\"TWO\"", in: &$0) }
+        #expect(try problems(workspace) == ["seq 4: \(Self.hashProblem)", "seq 4: \(Self.signatureProblem)"])
+    }
+
+    @Test("a change altered with a matching new id breaks its signature and the hash of the next change, which names it")
+    func alteredChangeAndID() throws {
+        let (workspace, _) = try populated()
+        let fourth = try workspace.store.log().first { $0.change.seq == 4 }!
+        var forged = fourth.bytes
+        replacing("\"two\"", with: "\"TWO\"", in: &forged)
+        try tamper(workspace, "UPDATE change SET id = ? WHERE seq = 4", [Data(ChangeID(hashing: forged).bytes)])
+        try alterBody(workspace, seq: 4) { replacing("\"two\"", with: "\"TWO\"", in: &$0) }
         #expect(try problems(workspace) == [
-            "seq 4: its signature does not verify against its author's key",
-            "seq 5: its prev does not match the id of its author's seq 4",
-            "seq 5: its parent \(String(try workspace.store.log(LogFilter(limit: 1))[0].change.parents[0].hex.prefix(12))) is not in the log",
+            "seq 4: \(Self.signatureProblem)",
+            "seq 5: \(Self.hashProblem)",
+            "seq 5: \(Self.signatureProblem)",
         ])
     }
 
-    @Test("two validly signed changes claiming one place in a chain are named as a fork")
-    func fork() throws {
+    @Test("a change replaced by a validly signed sibling breaks the hash of the next change, which names the original")
+    func replacedBySibling() throws {
         let (workspace, annotation) = try populated()
         let log = try workspace.store.log()
         let third = log.first { $0.change.seq == 3 }!, fourth = log.first { $0.change.seq == 4 }!
         let key = try DeviceKey(seed: [UInt8](repeating: 1, count: 32))
         var other = fourth.change
         other.operations = [.set(field: "note", value: .string("deux"))]
-        #expect(other.previous == third.id && other.entity == annotation)
+        #expect(other.previous == third.id && other.entity == annotation && other.parents == [third.id])
         let sibling = SignedChange(signing: other, with: key)
-        try tamper(workspace, "UPDATE change SET id = ?, bytes = ?, signature = ? WHERE seq = 4",
-                   [Data(sibling.id.bytes), Data(sibling.bytes), Data(sibling.signature)])
-        let found = try workspace.store.verify()
-        #expect(found.map(\.kind) == [.fork, .parent])
-        #expect(found.first?.problem == """
-            its prev is \(fourth.id.hex.prefix(12)), but its author's seq 4 here is \(sibling.id.hex.prefix(12)), \
-            and both are signed: the author's chain forks at seq 4
-            """)
+        try tamper(workspace, "UPDATE change SET id = ?, body = ?, signature = ? WHERE seq = 4", [
+            Data(sibling.id.bytes),
+            Data(StoredChange.body(of: sibling, parentArrivals: [3])),
+            Data(sibling.signature),
+        ])
+        #expect(try problems(workspace) == ["seq 5: \(Self.hashProblem)", "seq 5: \(Self.signatureProblem)"])
     }
 
     @Test("a signature replaced by another change's does not verify")
@@ -103,11 +116,32 @@ struct VerifyTests {
         #expect(try problems(workspace) == ["seq 5: its author's head is seq 5 but the log ends at seq 4"])
     }
 
-    @Test("an indexed column rewritten without the bytes is caught")
+    @Test("a column rewritten changes the re-created bytes, which no longer hash to the id")
     func alteredColumn() throws {
         let (workspace, _) = try populated()
         try tamper(workspace, "UPDATE change SET hlc_ms = 0 WHERE seq = 2")
+        #expect(try problems(workspace) == ["seq 2: \(Self.hashProblem)", "seq 2: \(Self.signatureProblem)"])
+    }
+
+    @Test("a change kept verbatim is sound while its columns agree with its bytes, and caught when they do not")
+    func verbatimRow() throws {
+        let (workspace, _) = try populated()
+        let second = try workspace.store.log().first { $0.change.seq == 2 }!
+        try tamper(workspace, "UPDATE change SET body = ? WHERE seq = 2", [Data([0] + second.bytes)])
+        #expect(try workspace.store.verify() == [])
+        #expect(try workspace.store.log().first { $0.change.seq == 2 } == second)
+        try tamper(workspace, "UPDATE change SET hlc_ms = 0 WHERE seq = 2")
         #expect(try problems(workspace) == ["seq 2: its indexed columns disagree with its bytes"])
+    }
+
+    @Test("a body that cannot be read is named, and reading the change says to run verify")
+    func unreadableBody() throws {
+        let (workspace, annotation) = try populated()
+        try alterBody(workspace, seq: 4) { $0 = [7] }
+        #expect(try problems(workspace) == ["seq 4: its stored body is malformed: a stored body of format 0 or 1, found 7"])
+        #expect(throws: StoreError.database("a stored change is malformed (its stored body is malformed: a stored body of format 0 or 1, found 7); run `gloss verify`")) {
+            try workspace.store.history(of: annotation)
+        }
     }
 
     @Test("a correctly signed change whose parent belongs to another entity is caught")
@@ -121,10 +155,11 @@ struct VerifyTests {
             clock: HLCTimestamp(milliseconds: head.change.clock.milliseconds + 1, counter: 0), kind: .annotation,
             entity: annotation, parents: [statementChange.id], operations: [.delete]), with: key)
         try tamper(workspace, """
-            INSERT INTO change (id, author, seq, hlc_ms, hlc_counter, kind, entity, bytes, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?);
+            INSERT INTO change (id, author, seq, entity, hlc_ms, hlc_counter, body, signature)
+            SELECT ?, author, ?, entity, ?, 0, ?, ? FROM change WHERE seq = 5;
             UPDATE author_head SET seq = seq + 1, id = ?;
-            """, [Data(forged.id.bytes), key.id.rawValue, forged.change.seq, forged.change.clock.milliseconds, 0, "annotation",
-                  annotation.rawValue, Data(forged.bytes), Data(forged.signature), Data(forged.id.bytes)])
+            """, [Data(forged.id.bytes), forged.change.seq, forged.change.clock.milliseconds,
+                  Data(StoredChange.body(of: forged, parentArrivals: [2])), Data(forged.signature), Data(forged.id.bytes)])
         #expect(try problems(workspace) == ["seq 6: its parent \(statementChange.id.hex.prefix(12)) is a change of another entity"])
     }
 }

@@ -26,9 +26,8 @@ extension Store {
                 }
             }
             let entities = Set([EntityID(rawValue: workspace.rawValue)!] + statementIDs + annotations.map(\.id))
-            let changes = try Row.fetchAll(db, sql: "SELECT entity, bytes, signature FROM change ORDER BY arrival")
-                .filter { entities.contains(EntityID(rawValue: $0["entity"])!) }
-                .map(LogReader.decode)
+            var reader = LogReader(db, workspace: workspace)
+            let changes = try reader.changes("ORDER BY c.arrival").filter { entities.contains($0.change.entity) }
             let revisions = Set(changes.flatMap { signed in
                 signed.change.operations.compactMap { if case .set("revision", .string(let hex)) = $0 { hex } else { nil } }
             })

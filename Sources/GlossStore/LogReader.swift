@@ -1,0 +1,172 @@
+import Foundation
+import GRDB
+import GlossCore
+
+/// Reads changes back from the log, re-creating each one's exact bytes from
+/// its row (see ``StoredChange``).
+struct LogReader {
+    let db: Database
+    let workspace: WorkspaceID
+    private var authors: [Int64: DeviceID] = [:]
+    private var entities: [Int64: (id: EntityID, kind: EntityKind)] = [:]
+
+    init(_ db: Database, workspace: WorkspaceID) {
+        self.db = db
+        self.workspace = workspace
+    }
+
+    /// Every column ``recreate(_:)`` reads, in the order it reads them, from
+    /// the log `c` joined to its author's previous change `p`. Callers add
+    /// their `WHERE` and `ORDER BY`.
+    static let select = """
+        SELECT c.arrival, c.id, c.author, c.seq, c.entity, c.hlc_ms, c.hlc_counter, c.body, c.signature, p.id
+        FROM change c LEFT JOIN change p ON p.author = c.author AND p.seq = c.seq - 1
+        """
+
+    /// The changes that `clauses`, appended to ``select``, choose.
+    mutating func changes(_ clauses: String, _ arguments: StatementArguments = []) throws -> [SignedChange] {
+        var changes: [SignedChange] = []
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: Self.select + "\n" + clauses), arguments: arguments)
+        while let row = try rows.next() { changes.append(try decode(row)) }
+        return changes
+    }
+
+    /// Every change of `entity`, in arrival order.
+    mutating func changes(of entity: EntityID) throws -> [SignedChange] {
+        try changes("WHERE c.entity = (SELECT number FROM entity WHERE id = ?) ORDER BY c.arrival", [entity.rawValue])
+    }
+
+    /// The change a row of ``select`` holds.
+    ///
+    /// - Throws: ``StoreError/database(_:)`` when the row does not re-create
+    ///   a change: the log has been altered.
+    mutating func decode(_ row: Row) throws -> SignedChange {
+        do {
+            return try recreate(row)
+        } catch {
+            throw StoreError.database("a stored change is malformed (\(error)); run `gloss verify`")
+        }
+    }
+
+    /// Why a row does not re-create a change, in the terms of `gloss verify`.
+    struct Problem: Error, CustomStringConvertible {
+        var kind: VerificationProblem.Kind
+        var description: String
+
+        init(_ kind: VerificationProblem.Kind, _ description: String) {
+            self.kind = kind
+            self.description = description
+        }
+    }
+
+    /// Re-creates the change a row of ``select`` holds: its bytes, hashed
+    /// afresh for its id (which the caller may compare with the stored one).
+    mutating func recreate(_ row: Row) throws(Problem) -> SignedChange {
+        let seq: Int = row[3]
+        let clock = HLCTimestamp(milliseconds: row[5], counter: row[6])
+        let storedBody: Data = row[7], signatureData: Data = row[8]
+        let previous = (row[9] as Data?).flatMap { ChangeID(bytes: Array($0)) }
+        let signature = Array(signatureData)
+        guard signature.count == 64 else { throw Problem(.format, "its signature is \(signature.count) bytes, not 64") }
+        let author = try self.author(row[2])
+        let (entity, kind) = try self.entity(row[4])
+        if seq > 1 && previous == nil {
+            throw Problem(.chain, "its author's change seq \(seq - 1), which its prev names, is not in the log")
+        }
+
+        let body: StoredChange.Body
+        do { body = try StoredChange.Body(decoding: Array(storedBody), seq: seq) } catch { throw Problem(.format, "its stored body is malformed: \(error)") }
+        switch body {
+        case .verbatim(let bytes):
+            let signed: SignedChange
+            do { signed = try SignedChange(bytes: Array(bytes), signature: signature) } catch {
+                throw Problem(.format, "its bytes are not a valid change: \(error)")
+            }
+            let change = signed.change
+            guard change.author == author, change.seq == seq, change.entity == entity, change.kind == kind, change.clock == clock else {
+                throw Problem(.format, "its indexed columns disagree with its bytes")
+            }
+            guard change.workspace == workspace else {
+                throw Problem(.format, "it belongs to workspace \(change.workspace), not \(workspace)")
+            }
+            guard change.previous == previous else {
+                throw Problem(.chain, "its prev does not match the id of its author's seq \(seq - 1)")
+            }
+            return signed
+        case .compact(let parentArrivals, let publicKey, let operationBytes):
+            var parents: [ChangeID] = []
+            for arrival in parentArrivals {
+                let parent: Row?
+                do {
+                    parent = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, entity FROM change WHERE arrival = ?"), arguments: [arrival])
+                } catch {
+                    throw Problem(.parent, "its parent could not be read: \(error)")
+                }
+                guard let parent, let id = ChangeID(bytes: Array(parent[0] as Data)) else {
+                    throw Problem(.parent, "its parent, the change that arrived \(arrival)th, is not in the log")
+                }
+                guard parent[1] as Int64 == row[4] as Int64 else {
+                    throw Problem(.parent, "its parent \(id.hex.prefix(12)) is a change of another entity")
+                }
+                parents.append(id)
+            }
+            let operations: [ChangeOperation]
+            do { operations = try Change.operations(decoding: operationBytes) } catch {
+                throw Problem(.format, "its operations are not valid: \(error)")
+            }
+            let change = Change(workspace: workspace, author: author, seq: seq, previous: seq > 1 ? previous : nil, publicKey: publicKey,
+                                clock: clock, kind: kind, entity: entity, parents: parents, operations: operations)
+            var bytes = change.encodedHeader
+            bytes.reserveCapacity(bytes.count + operationBytes.count + 1)
+            bytes += operationBytes
+            bytes.append(UInt8(ascii: "}"))
+            return SignedChange(change: change, bytes: bytes, signature: signature)
+        }
+    }
+
+    private mutating func author(_ number: Int64) throws(Problem) -> DeviceID {
+        if let known = authors[number] { return known }
+        let id: DeviceID?
+        do {
+            id = try String.fetchOne(db.cachedStatement(sql: "SELECT id FROM device WHERE number = ?"), arguments: [number])
+                .flatMap(DeviceID.init(rawValue:))
+        } catch {
+            throw Problem(.format, "its author could not be read: \(error)")
+        }
+        guard let id else { throw Problem(.format, "its author, device number \(number), is not a known device") }
+        authors[number] = id
+        return id
+    }
+
+    private mutating func entity(_ number: Int64) throws(Problem) -> (id: EntityID, kind: EntityKind) {
+        if let known = entities[number] { return known }
+        let row: Row?
+        do {
+            row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, kind FROM entity WHERE number = ?"), arguments: [number])
+        } catch {
+            throw Problem(.format, "its entity could not be read: \(error)")
+        }
+        guard let row, let id = EntityID(rawValue: row[0]), let kind = EntityKind(rawValue: row[1]) else {
+            throw Problem(.format, "its entity, number \(number), is not a known entity")
+        }
+        entities[number] = (id, kind)
+        return (id, kind)
+    }
+}
+
+extension LogReader {
+    /// Every change of `entity`, in arrival order.
+    static func changes(of entity: EntityID, in db: Database, workspace: WorkspaceID) throws -> [SignedChange] {
+        var reader = LogReader(db, workspace: workspace)
+        return try reader.changes(of: entity)
+    }
+
+    /// The changes of `entity` that removed devices wrote after their removal.
+    static func ignored(in entity: EntityID, _ db: Database) throws -> Set<ChangeID> {
+        guard try Bool(exists: "SELECT 1 FROM removed_device", [], in: db) else { return [] }
+        return Set(try Data.fetchAll(db, sql: """
+            SELECT c.id FROM change c JOIN device d ON d.number = c.author JOIN removed_device r ON r.device = d.id
+            WHERE c.entity = (SELECT number FROM entity WHERE id = ?) AND c.seq > r.last_seq
+            """, arguments: [entity.rawValue]).compactMap { ChangeID(bytes: Array($0)) })
+    }
+}
