@@ -39,7 +39,7 @@ struct ChangeApplier {
                 .compactMap(DeviceID.init(rawValue:))),
             clock: HybridClock(last: try writer.lastClockReading()))
         for signed in batch.changes {
-            if try progress.entityOf[signed.id] != nil || isHeld(signed.id) {
+            if try progress.entityOf[signed.id] != nil || writer.held(signed.id) != nil {
                 progress.report.alreadyHeld += 1
             } else {
                 try check(signed, texts: texts, &progress)
@@ -97,18 +97,18 @@ struct ChangeApplier {
             throw refuse("its author \(change.author.short) is not a member of the workspace")
         }
 
+        let entity = try writer.entity(change.entity)
         for parent in change.parents {
-            guard let entity = try progress.entityOf[parent] ?? entity(of: parent) else {
+            if let inBatch = progress.entityOf[parent] {
+                guard inBatch == change.entity else { throw refuse("its parent \(parent.hex.prefix(12)) is a change of another entity") }
+            } else if let held = try writer.held(parent) {
+                guard held.entity == entity?.number else { throw refuse("its parent \(parent.hex.prefix(12)) is a change of another entity") }
+            } else {
                 throw refuse("its parent \(parent.hex.prefix(12)) is not held")
             }
-            guard entity == change.entity else {
-                throw refuse("its parent \(parent.hex.prefix(12)) is a change of another entity")
-            }
         }
-        if let kind = try String.fetchOne(db.cachedStatement(sql: "SELECT kind FROM entity WHERE id = ?"),
-                                          arguments: [change.entity.rawValue]),
-           kind != change.kind.rawValue {
-            throw refuse("its entity \(change.entity.short) is \(EntityKind(rawValue: kind)?.withArticle ?? kind), not \(change.kind.withArticle)")
+        if let kind = entity?.kind, kind != change.kind {
+            throw refuse("its entity \(change.entity.short) is \(kind.withArticle), not \(change.kind.withArticle)")
         }
         for case .set("revision", .string(let hex)) in change.operations {
             if let text = texts[hex] {
@@ -140,7 +140,7 @@ struct ChangeApplier {
             let change = signed.change, entity = change.entity
             if touched[entity] == nil { touched[entity] = (change.kind, defersDerivation ? 0 : try conflictCount(entity)) }
             if defersDerivation && change.kind != .workspace {
-                try writer.insert(signed)
+                try writer.insert(signed, movingEntityHeads: false)
                 try writer.markStale(change.kind, entity)
                 continue
             }
@@ -158,6 +158,7 @@ struct ChangeApplier {
             report.conflictsResolved += max(0, touch.conflictsBefore - after)
             if touch.kind != .workspace { report.entitiesChanged += 1 }
         }
+        for last in progress.lastOfAuthor.values { try writer.moveAuthorHead(to: last) }
         try writer.save(progress.clock)
         report.received = progress.accepted.count
         let limits = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db.cachedStatement(sql: "SELECT device, last_seq FROM removed_device")).map {
@@ -165,15 +166,6 @@ struct ChangeApplier {
         })
         report.ignored = progress.accepted.filter { signed in limits[signed.change.author.rawValue].map { signed.change.seq > $0 } ?? false }.count
         return report
-    }
-
-    private func isHeld(_ id: ChangeID) throws -> Bool {
-        try Bool(exists: "SELECT 1 FROM change WHERE id = ?", [Data(id.bytes)], in: db)
-    }
-
-    private func entity(of id: ChangeID) throws -> EntityID? {
-        try String.fetchOne(db.cachedStatement(sql: "SELECT e.id FROM change c JOIN entity e ON e.number = c.entity WHERE c.id = ?"),
-                            arguments: [Data(id.bytes)]).flatMap(EntityID.init(rawValue:))
     }
 
     private func conflictCount(_ entity: EntityID) throws -> Int {

@@ -9,6 +9,22 @@ struct LogWriter {
     let db: Database
     let key: DeviceKey
     let workspace: WorkspaceID
+    /// What this transaction has read or written of the log's numbering,
+    /// so that each is looked up once. It ends with the transaction.
+    private let memo = Memo()
+
+    private final class Memo {
+        var devices: [DeviceID: Int64] = [:]
+        var entities: [EntityID: (number: Int64, kind: EntityKind)] = [:]
+        var changes: [ChangeID: (arrival: Int64, entity: Int64)] = [:]
+        var stale: Set<EntityID> = []
+    }
+
+    init(db: Database, key: DeviceKey, workspace: WorkspaceID) {
+        self.db = db
+        self.key = key
+        self.workspace = workspace
+    }
 
     /// The sequence number this device's next change will carry.
     func nextSeq() throws -> Int {
@@ -46,6 +62,7 @@ struct LogWriter {
         }
         let signed = SignedChange(signing: change, with: key)
         try insert(signed)
+        try moveAuthorHead(to: signed)
         if try !advance(signed, extending: parents) { try rederive(kind: kind, entity: entity) }
         return signed
     }
@@ -90,21 +107,19 @@ struct LogWriter {
         return HLCTimestamp(milliseconds: row["ms"], counter: row["counter"])
     }
 
-    /// Adds a checked change to the log and moves the author's and the
-    /// entity's heads. Its parents must be held.
-    func insert(_ signed: SignedChange) throws {
+    /// Adds a checked change to the log and, unless the caller leaves them
+    /// for ``rederive(kind:entity:)`` to settle, moves the entity's heads.
+    /// Its parents must be held. The author's head is the caller's to move
+    /// (``moveAuthorHead(to:)``), once for a batch.
+    func insert(_ signed: SignedChange, movingEntityHeads: Bool = true) throws {
         let change = signed.change
         if let publicKey = change.publicKey {
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO device (id, public_key) VALUES (?, ?)")
                 .execute(arguments: [change.author.rawValue, Data(publicKey)])
         }
-        guard let author = try Int64.fetchOne(db.cachedStatement(sql: "SELECT number FROM device WHERE id = ?"),
-                                              arguments: [change.author.rawValue]) else {
-            throw StoreError.database("no key is held for \(change.author), the author of change \(signed.label)")
-        }
+        let entity = try self.entity(change.entity)?.number ?? number(newEntity: change.entity, kind: change.kind)
         let parents = try change.parents.map { parent in
-            guard let arrival = try Int64.fetchOne(db.cachedStatement(sql: "SELECT arrival FROM change WHERE id = ?"),
-                                                   arguments: [Data(parent.bytes)]) else {
+            guard let arrival = try held(parent)?.arrival else {
                 throw StoreError.database("the parent \(parent.hex.prefix(12)) of change \(signed.label) is not held")
             }
             return arrival
@@ -112,12 +127,12 @@ struct LogWriter {
         try db.cachedStatement(sql: """
             INSERT INTO change (id, author, seq, entity, hlc_ms, hlc_counter, body, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
-                Data(signed.id.bytes), author, change.seq, try number(of: change.entity, kind: change.kind),
+                Data(signed.id.bytes), try device(change.author, of: signed), change.seq, entity,
                 change.clock.milliseconds, change.clock.counter, Data(StoredChange.body(of: signed, parentArrivals: parents)),
                 Data(signed.signature),
             ])
-        try db.cachedStatement(sql: "INSERT OR REPLACE INTO author_head (author, seq, id) VALUES (?, ?, ?)")
-            .execute(arguments: [change.author.rawValue, change.seq, Data(signed.id.bytes)])
+        memo.changes[signed.id] = (db.lastInsertedRowID, entity)
+        guard movingEntityHeads else { return }
         for parent in change.parents {
             try db.cachedStatement(sql: "DELETE FROM entity_head WHERE entity = ? AND change = ?")
                 .execute(arguments: [change.entity.rawValue, Data(parent.bytes)])
@@ -126,27 +141,64 @@ struct LogWriter {
             .execute(arguments: [change.entity.rawValue, Data(signed.id.bytes)])
     }
 
-    /// The entity's number in the log, given it on its first change.
-    private func number(of entity: EntityID, kind: EntityKind) throws -> Int64 {
-        if let number = try Int64.fetchOne(db.cachedStatement(sql: "SELECT number FROM entity WHERE id = ?"), arguments: [entity.rawValue]) {
-            return number
-        }
-        try db.cachedStatement(sql: "INSERT INTO entity (id, kind) VALUES (?, ?)").execute(arguments: [entity.rawValue, kind.rawValue])
+    /// Records `signed` as the end of its author's hash chain.
+    func moveAuthorHead(to signed: SignedChange) throws {
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO author_head (author, seq, id) VALUES (?, ?, ?)")
+            .execute(arguments: [signed.change.author.rawValue, signed.change.seq, Data(signed.id.bytes)])
+    }
+
+    /// Where a held change arrived, and its entity's number; nil if the
+    /// log does not hold it.
+    func held(_ id: ChangeID) throws -> (arrival: Int64, entity: Int64)? {
+        if let known = memo.changes[id] { return known }
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT arrival, entity FROM change WHERE id = ?"),
+                                         arguments: [Data(id.bytes)]) else { return nil }
+        memo.changes[id] = (row[0], row[1])
+        return (row[0], row[1])
+    }
+
+    /// The number and kind of an entity the log has changes of; nil for
+    /// one it has none of.
+    func entity(_ id: EntityID) throws -> (number: Int64, kind: EntityKind)? {
+        if let known = memo.entities[id] { return known }
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT number, kind FROM entity WHERE id = ?"), arguments: [id.rawValue]),
+              let kind = EntityKind(rawValue: row[1]) else { return nil }
+        memo.entities[id] = (row[0], kind)
+        return (row[0], kind)
+    }
+
+    private func number(newEntity id: EntityID, kind: EntityKind) throws -> Int64 {
+        try db.cachedStatement(sql: "INSERT INTO entity (id, kind) VALUES (?, ?)").execute(arguments: [id.rawValue, kind.rawValue])
+        memo.entities[id] = (db.lastInsertedRowID, kind)
         return db.lastInsertedRowID
+    }
+
+    private func device(_ id: DeviceID, of signed: SignedChange) throws -> Int64 {
+        if let known = memo.devices[id] { return known }
+        guard let number = try Int64.fetchOne(db.cachedStatement(sql: "SELECT number FROM device WHERE id = ?"), arguments: [id.rawValue]) else {
+            throw StoreError.database("no key is held for \(id), the author of change \(signed.label)")
+        }
+        memo.devices[id] = number
+        return number
     }
 
     /// Marks an entity's derived state as behind its changes, for
     /// ``Store/deriveStale()``.
     func markStale(_ kind: EntityKind, _ entity: EntityID) throws {
+        guard memo.stale.insert(entity).inserted else { return }
         try db.cachedStatement(sql: "INSERT OR IGNORE INTO stale_entity (entity, kind) VALUES (?, ?)")
             .execute(arguments: [entity.rawValue, kind.rawValue])
     }
 
-    /// Replaces the derived state of one entity with what its changes make,
-    /// and clears its stale mark.
+    /// Replaces the derived state of one entity, and its heads, with what
+    /// its changes make, and clears its stale mark.
     func rederive(kind: EntityKind, entity: EntityID) throws {
         try db.cachedStatement(sql: "DELETE FROM stale_entity WHERE entity = ?").execute(arguments: [entity.rawValue])
         let graph = ChangeGraph(try LogReader.changes(of: entity, in: db, workspace: workspace), ignoring: try LogReader.ignored(in: entity, db))
+        try db.cachedStatement(sql: "DELETE FROM entity_head WHERE entity = ?").execute(arguments: [entity.rawValue])
+        for head in graph.heads {
+            try db.cachedStatement(sql: "INSERT INTO entity_head (entity, change) VALUES (?, ?)").execute(arguments: [entity.rawValue, Data(head.bytes)])
+        }
         switch kind {
         case .workspace:
             let state = WorkspaceState(deriving: graph.ordered)

@@ -78,6 +78,30 @@ struct SessionTests {
         #expect(try sophea.store.annotation(annotation).note == "note 24")
     }
 
+    @Test("a sender keeps two batches unacknowledged, never more, and refuses an ack for more than the oldest")
+    func window() throws {
+        let dara = try Replica()
+        let annotation = try dara.annotateSeed()
+        for index in 0..<25 { _ = try dara.store.edit(annotation, AnnotationEdit(note: "note \(index)"), now: dara.tick()) }
+        let total = try dara.store.changeCount()
+        var limits = SyncLimits()
+        limits.maximumBatchChanges = 10
+        let server = session(dara, .server, limits: limits)
+        func batches(_ messages: [Message]) -> [Int] {
+            messages.compactMap { if case .batch(let count) = $0 { count } else { nil } }
+        }
+        for message in [Message.hello(version: 1, workspace: Replica.workspace, mode: .pull), .heads(count: 0), .want(dara.store.device, after: 0)] {
+            _ = try server.received(message)
+        }
+        #expect(batches(try server.received(.wantsEnd)) == [10, 10])
+        #expect(throws: SyncError(409, "expected ack 10, found ack 20")) {
+            try session(dara, .server, limits: limits).refusingLateAck(wanting: dara.store.device)
+        }
+        #expect(batches(try server.received(.ack(count: 10))) == [total - 20])
+        #expect(try server.received(.ack(count: 20)) == [])
+        #expect(try server.received(.ack(count: total)) == [.sent(count: total), .wantsEnd])
+    }
+
     @Test("a large statement text travels in chunks and is checked against its hash")
     func largeText() throws {
         let dara = try Replica()
@@ -161,5 +185,16 @@ struct SessionTests {
         let store = try #require(client.store)
         #expect(try store.heads() == dara.store.heads())
         #expect(conversation.transcript.first == "C: hello 1 * pull")
+    }
+}
+
+private extension SyncSession {
+    /// Starts sending to a client that wants everything, then acknowledges
+    /// both batches in flight at once.
+    func refusingLateAck(wanting author: DeviceID) throws {
+        for message in [Message.hello(version: 1, workspace: Replica.workspace, mode: .pull), .heads(count: 0), .want(author, after: 0), .wantsEnd] {
+            _ = try received(message)
+        }
+        _ = try received(.ack(count: 20))
     }
 }

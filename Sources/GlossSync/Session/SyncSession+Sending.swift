@@ -1,8 +1,8 @@
 import GlossCore
 import GlossStore
 
-/// The sending side of a phase: batches of what the peer wants, one at a
-/// time, each waiting for its `ack`.
+/// The sending side of a phase: batches of what the peer wants, at most
+/// ``SyncSession/window`` of them unacknowledged at a time.
 extension SyncSession {
     func sends(in phase: Phase) -> Bool { (phase == .pull) == (role == .server) }
 
@@ -11,21 +11,27 @@ extension SyncSession {
             throw SyncError(SyncError.unexpected, "expected no wants in \(mode) mode")
         }
         var outgoing = Outgoing(page: ChangePage(after: wants, everyAuthor: false))
-        return try sendNext(phase, &outgoing)
+        return try sendMore(phase, &outgoing)
     }
 
-    /// The next batch, or the end of the phase.
-    func sendNext(_ phase: Phase, _ outgoing: inout Outgoing) throws(SyncError) -> [Message] {
+    /// The next batches, up to the window; or, once every batch is
+    /// acknowledged and none is left, the end of the phase.
+    func sendMore(_ phase: Phase, _ outgoing: inout Outgoing) throws(SyncError) -> [Message] {
         guard let store else { preconditionFailure("a cloning client never sends") }
-        let batch = try storage { () throws(StoreError) in
-            try store.next(&outgoing.page, limit: limits.maximumBatchChanges, maximumBytes: limits.maximumBatchBytes,
-                           maximumTextBytes: limits.preferredBatchTextBytes)
+        var messages: [Message] = []
+        while outgoing.inFlight.count < Self.window {
+            let batch = try storage { () throws(StoreError) in
+                try store.next(&outgoing.page, limit: limits.maximumBatchChanges, maximumBytes: limits.maximumBatchBytes,
+                               maximumTextBytes: limits.preferredBatchTextBytes)
+            }
+            guard let batch else { break }
+            let texts = try storage { () throws(StoreError) in try store.texts(for: batch) }
+            outgoing.inFlight.append(batch.count)
+            messages += [.batch(count: batch.count)] + texts.flatMap(chunks) + batch.map { .change($0) } + [.batchEnd]
         }
-        guard let batch else { return try endSending(phase, outgoing) }
-        let texts = try storage { () throws(StoreError) in try store.texts(for: batch) }
-        outgoing.inFlight = batch.count
+        guard !outgoing.inFlight.isEmpty else { return try endSending(phase, outgoing) }
         state = .sending(phase, outgoing)
-        return [.batch(count: batch.count)] + texts.flatMap(chunks) + batch.map { .change($0) } + [.batchEnd]
+        return messages
     }
 
     func endSending(_ phase: Phase, _ outgoing: Outgoing) throws(SyncError) -> [Message] {

@@ -51,9 +51,15 @@ public final class SyncSession {
 
     struct Outgoing {
         var page: ChangePage
+        /// Changes acknowledged so far in the phase.
         var sent = 0
-        var inFlight = 0
+        /// The sizes of the batches sent and not yet acknowledged, oldest first.
+        var inFlight: [Int] = []
     }
+
+    /// How many batches a sender keeps unacknowledged: with two, it reads
+    /// and sends the next batch while the receiver commits the last one.
+    static let window = 2
 
     public let role: Role
     public internal(set) var store: Store?
@@ -132,14 +138,14 @@ public final class SyncSession {
             state = .receiving(phase, Incoming())  // `incoming` is then the only reference, and mutates in place
             return try receive(message, phase, &incoming)
         case .sending(let phase, var outgoing):
-            guard case .ack(let count) = message else { throw unexpected(message, "ack") }
-            guard count == outgoing.sent + outgoing.inFlight else {
-                throw SyncError(SyncError.unexpected, "expected ack \(outgoing.sent + outgoing.inFlight), found ack \(count)")
+            guard case .ack(let count) = message, let oldest = outgoing.inFlight.first else { throw unexpected(message, "ack") }
+            guard count == outgoing.sent + oldest else {
+                throw SyncError(SyncError.unexpected, "expected ack \(outgoing.sent + oldest), found ack \(count)")
             }
-            outgoing.sent += outgoing.inFlight
-            report.sent += outgoing.inFlight
-            outgoing.inFlight = 0
-            return try sendNext(phase, &outgoing)
+            outgoing.sent += oldest
+            report.sent += oldest
+            outgoing.inFlight.removeFirst()
+            return try sendMore(phase, &outgoing)
         case .digest:
             guard case .digest(let theirs) = message else { throw unexpected(message, "digest") }
             let mine = try storeHeads().digest
