@@ -36,12 +36,13 @@ public struct SignedChange: Hashable, Sendable {
         self.signature = signature
     }
 
-    /// A change re-created from its parts by a store that has checked them:
-    /// `bytes` must be `change`'s canonical bytes. The id is hashed afresh.
-    package init(change: Change, bytes: [UInt8], signature: [UInt8]) {
+    /// A change re-created by a store from its parts, with the id the store
+    /// holds for it: `bytes` must be `change`'s canonical bytes, and `id`
+    /// their hash, which the store's verification checks.
+    package init(change: Change, bytes: [UInt8], id: ChangeID, signature: [UInt8]) {
         self.change = change
         self.bytes = bytes
-        id = ChangeID(hashing: bytes)
+        self.id = id
         self.signature = signature
     }
 

@@ -11,8 +11,11 @@ struct ChangeApplier {
     let writer: LogWriter
     let workspace: WorkspaceID
     let now: Int
-    /// Mark statements and annotations stale instead of deriving them.
-    var defersDerivation = false
+    /// For a clone's batches: statements and annotations are not derived
+    /// here but carried for ``Store/deriveStale()`` (nil: derived here).
+    var deferred: DeferredDerivation?
+
+    private var defersDerivation: Bool { deferred != nil }
 
     private var db: Database { writer.db }
 
@@ -30,7 +33,7 @@ struct ChangeApplier {
         var report = ApplyReport()
     }
 
-    func apply(_ batch: ChangeBatch) throws -> ApplyReport {
+    mutating func apply(_ batch: ChangeBatch) throws -> ApplyReport {
         var texts: [String: String] = [:]
         for text in batch.texts { texts[RevisionHash(text: text).hex] = text }
         var progress = Progress(
@@ -39,7 +42,10 @@ struct ChangeApplier {
                 .compactMap(DeviceID.init(rawValue:))),
             clock: HybridClock(last: try writer.lastClockReading()))
         for signed in batch.changes {
-            if try progress.entityOf[signed.id] != nil || writer.held(signed.id) != nil {
+            // An author's chain is held without gaps: a change past its
+            // author's head is new, and needs no lookup.
+            let isPastHead = signed.change.seq > progress.heads[signed.change.author]?.seq ?? 0
+            if try !isPastHead && (progress.entityOf[signed.id] != nil || writer.held(signed.id) != nil) {
                 progress.report.alreadyHeld += 1
             } else {
                 try check(signed, texts: texts, &progress)
@@ -97,6 +103,12 @@ struct ChangeApplier {
             throw refuse("its author \(change.author.short) is not a member of the workspace")
         }
 
+        for parent in change.parents {
+            if let head = deferred?.head(parent, of: change.entity) {
+                writer.remember(change.entity, number: head.entity, kind: .annotation)
+                writer.remember(parent, arrival: head.arrival, entity: head.entity)
+            }
+        }
         let entity = try writer.entity(change.entity)
         for parent in change.parents {
             if let inBatch = progress.entityOf[parent] {
@@ -132,16 +144,22 @@ struct ChangeApplier {
     /// state forward change by change while the changes extend its heads,
     /// then re-derives in full every other entity they touch, the workspace
     /// first (the others' state depends on who is a member).
-    private func commit(_ progress: Progress) throws -> ApplyReport {
+    private mutating func commit(_ progress: Progress) throws -> ApplyReport {
         var report = progress.report
+        let removed = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db.cachedStatement(sql: "SELECT device, last_seq FROM removed_device")).map {
+            ($0["device"] as String, $0["last_seq"] as Int)
+        })
         var touched: [EntityID: (kind: EntityKind, conflictsBefore: Int)] = [:]
         var stale: Set<EntityID> = []
         for signed in progress.accepted {
             let change = signed.change, entity = change.entity
             if touched[entity] == nil { touched[entity] = (change.kind, defersDerivation ? 0 : try conflictCount(entity)) }
             if defersDerivation && change.kind != .workspace {
-                try writer.insert(signed, movingEntityHeads: false)
-                try writer.markStale(change.kind, entity)
+                let isNew = try writer.entity(entity) == nil
+                let arrival = try writer.insert(signed, movingEntityHeads: false)
+                let isEffective = removed[change.author.rawValue].map { change.seq <= $0 } ?? true
+                try deferred?.carry(signed, at: (signed.id, arrival, writer.entity(entity)!.number), isNew: isNew,
+                                    isEffective: isEffective, writer: writer)
                 continue
             }
             let heads = try writer.heads(of: entity)
@@ -164,6 +182,7 @@ struct ChangeApplier {
         let limits = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db.cachedStatement(sql: "SELECT device, last_seq FROM removed_device")).map {
             ($0["device"] as String, $0["last_seq"] as Int)
         })
+        if limits != removed { deferred?.deriveAllInFull() }
         report.ignored = progress.accepted.filter { signed in limits[signed.change.author.rawValue].map { signed.change.seq > $0 } ?? false }.count
         return report
     }

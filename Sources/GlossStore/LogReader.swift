@@ -25,11 +25,25 @@ struct LogReader {
 
     /// The changes that `clauses`, appended to ``select``, choose.
     mutating func changes(_ clauses: String, _ arguments: StatementArguments = []) throws -> [SignedChange] {
-        var changes: [SignedChange] = []
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: Self.select + "\n" + clauses), arguments: arguments)
-        while let row = try rows.next() { changes.append(try decode(row)) }
-        return changes
+        try decode(Row.fetchAll(db.cachedStatement(sql: Self.select + "\n" + clauses), arguments: arguments))
     }
+
+    /// The changes that rows of ``select`` hold. Parents among the rows are
+    /// found there rather than looked up, and so are any in `known`.
+    mutating func decode(_ rows: [Row], known: inout Known) throws -> [SignedChange] {
+        for row in rows {
+            if let id = ChangeID(bytes: Array(row[1] as Data)) { known[row[0]] = (id, row[4]) }
+        }
+        return try rows.map { row in try decode(row, known: known) }
+    }
+
+    mutating func decode(_ rows: [Row]) throws -> [SignedChange] {
+        var known = Known()
+        return try decode(rows, known: &known)
+    }
+
+    /// Changes already read, by arrival: their ids and entity numbers.
+    typealias Known = [Int64: (id: ChangeID, entity: Int64)]
 
     /// Every change of `entity`, in arrival order.
     mutating func changes(of entity: EntityID) throws -> [SignedChange] {
@@ -40,9 +54,9 @@ struct LogReader {
     ///
     /// - Throws: ``StoreError/database(_:)`` when the row does not re-create
     ///   a change: the log has been altered.
-    mutating func decode(_ row: Row) throws -> SignedChange {
+    mutating func decode(_ row: Row, known: Known = [:]) throws -> SignedChange {
         do {
-            return try recreate(row)
+            return try recreate(row, known: known)
         } catch {
             throw StoreError.database("a stored change is malformed (\(error)); run `gloss verify`")
         }
@@ -59,9 +73,11 @@ struct LogReader {
         }
     }
 
-    /// Re-creates the change a row of ``select`` holds: its bytes, hashed
-    /// afresh for its id (which the caller may compare with the stored one).
-    mutating func recreate(_ row: Row) throws(Problem) -> SignedChange {
+    /// Re-creates the change a row of ``select`` holds: its bytes, and the
+    /// id stored with them, which ``Store/verify()`` compares with their hash
+    /// (a change kept verbatim has the hash of its bytes). Parents are found
+    /// in `known` first, then in the log.
+    mutating func recreate(_ row: Row, known: Known = [:]) throws(Problem) -> SignedChange {
         let seq: Int = row[3]
         let clock = HLCTimestamp(milliseconds: row[5], counter: row[6])
         let storedBody: Data = row[7], signatureData: Data = row[8]
@@ -96,19 +112,12 @@ struct LogReader {
         case .compact(let parentArrivals, let publicKey, let operationBytes):
             var parents: [ChangeID] = []
             for arrival in parentArrivals {
-                let parent: Row?
-                do {
-                    parent = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, entity FROM change WHERE arrival = ?"), arguments: [arrival])
-                } catch {
-                    throw Problem(.parent, "its parent could not be read: \(error)")
+                let parent: (id: ChangeID, entity: Int64)
+                if let held = known[arrival] { parent = held } else { parent = try self.parent(arrival) }
+                guard parent.entity == row[4] as Int64 else {
+                    throw Problem(.parent, "its parent \(parent.id.hex.prefix(12)) is a change of another entity")
                 }
-                guard let parent, let id = ChangeID(bytes: Array(parent[0] as Data)) else {
-                    throw Problem(.parent, "its parent, the change that arrived \(arrival)th, is not in the log")
-                }
-                guard parent[1] as Int64 == row[4] as Int64 else {
-                    throw Problem(.parent, "its parent \(id.hex.prefix(12)) is a change of another entity")
-                }
-                parents.append(id)
+                parents.append(parent.id)
             }
             let operations: [ChangeOperation]
             do { operations = try Change.operations(decoding: operationBytes) } catch {
@@ -120,8 +129,22 @@ struct LogReader {
             bytes.reserveCapacity(bytes.count + operationBytes.count + 1)
             bytes += operationBytes
             bytes.append(UInt8(ascii: "}"))
-            return SignedChange(change: change, bytes: bytes, signature: signature)
+            guard let id = ChangeID(bytes: Array(row[1] as Data)) else { throw Problem(.format, "its stored id is not 32 bytes") }
+            return SignedChange(change: change, bytes: bytes, id: id, signature: signature)
         }
+    }
+
+    private func parent(_ arrival: Int64) throws(Problem) -> (id: ChangeID, entity: Int64) {
+        let parent: Row?
+        do {
+            parent = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, entity FROM change WHERE arrival = ?"), arguments: [arrival])
+        } catch {
+            throw Problem(.parent, "its parent could not be read: \(error)")
+        }
+        guard let parent, let id = ChangeID(bytes: Array(parent[0] as Data)) else {
+            throw Problem(.parent, "its parent, the change that arrived \(arrival)th, is not in the log")
+        }
+        return (id, parent[1])
     }
 
     private mutating func author(_ number: Int64) throws(Problem) -> DeviceID {

@@ -111,7 +111,9 @@ struct LogWriter {
     /// for ``rederive(kind:entity:)`` to settle, moves the entity's heads.
     /// Its parents must be held. The author's head is the caller's to move
     /// (``moveAuthorHead(to:)``), once for a batch.
-    func insert(_ signed: SignedChange, movingEntityHeads: Bool = true) throws {
+    /// Returns where it arrived.
+    @discardableResult
+    func insert(_ signed: SignedChange, movingEntityHeads: Bool = true) throws -> Int64 {
         let change = signed.change
         if let publicKey = change.publicKey {
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO device (id, public_key) VALUES (?, ?)")
@@ -131,14 +133,16 @@ struct LogWriter {
                 change.clock.milliseconds, change.clock.counter, Data(StoredChange.body(of: signed, parentArrivals: parents)),
                 Data(signed.signature),
             ])
-        memo.changes[signed.id] = (db.lastInsertedRowID, entity)
-        guard movingEntityHeads else { return }
+        let arrival = db.lastInsertedRowID
+        memo.changes[signed.id] = (arrival, entity)
+        guard movingEntityHeads else { return arrival }
         for parent in change.parents {
             try db.cachedStatement(sql: "DELETE FROM entity_head WHERE entity = ? AND change = ?")
                 .execute(arguments: [change.entity.rawValue, Data(parent.bytes)])
         }
         try db.cachedStatement(sql: "INSERT INTO entity_head (entity, change) VALUES (?, ?)")
             .execute(arguments: [change.entity.rawValue, Data(signed.id.bytes)])
+        return arrival
     }
 
     /// Records `signed` as the end of its author's hash chain.
@@ -155,6 +159,16 @@ struct LogWriter {
                                          arguments: [Data(id.bytes)]) else { return nil }
         memo.changes[id] = (row[0], row[1])
         return (row[0], row[1])
+    }
+
+    /// Records what the caller knows of a held change, sparing a lookup.
+    func remember(_ id: ChangeID, arrival: Int64, entity: Int64) {
+        memo.changes[id] = (arrival, entity)
+    }
+
+    /// Records what the caller knows of an entity's number, sparing a lookup.
+    func remember(_ entity: EntityID, number: Int64, kind: EntityKind) {
+        memo.entities[entity] = (number, kind)
     }
 
     /// The number and kind of an entity the log has changes of; nil for
@@ -222,6 +236,15 @@ struct LogWriter {
             guard let state = AnnotationState(deriving: graph) else { return }
             try save(state, replacing: nil)
         }
+    }
+
+    /// Writes the state of an annotation derived elsewhere from all its
+    /// changes, which end at `head`, and clears its stale mark.
+    func settle(_ state: AnnotationState, head: ChangeID) throws {
+        try db.cachedStatement(sql: "DELETE FROM stale_entity WHERE entity = ?").execute(arguments: [state.id.rawValue])
+        try db.cachedStatement(sql: "DELETE FROM entity_head WHERE entity = ?").execute(arguments: [state.id.rawValue])
+        try db.cachedStatement(sql: "INSERT INTO entity_head (entity, change) VALUES (?, ?)").execute(arguments: [state.id.rawValue, Data(head.bytes)])
+        try save(state, replacing: nil)
     }
 
     /// Writes an annotation's derived state: its row, tags, conflicts and

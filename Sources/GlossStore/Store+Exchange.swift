@@ -17,6 +17,8 @@ public struct ChangePage: Sendable {
     var isFinished = false
     /// The (author's device number, after-seq) ranges to read, fixed on the first read.
     var ranges: [(author: Int64, after: Int)]?
+    /// The changes of the last page read, for the next page's parents.
+    var recent = LogReader.Known()
 
     public init(after: [DeviceID: Int], everyAuthor: Bool) {
         self.after = after
@@ -91,10 +93,15 @@ extension Store {
         let clauses = Array(repeating: "(+c.author = ? AND c.seq > ?)", count: ranges.count).joined(separator: " OR ")
         let rows = try read { db in
             var reader = LogReader(db, workspace: workspace)
-            return try Row.fetchAll(db, sql: LogReader.select + """
+            let rows = try Row.fetchAll(db, sql: LogReader.select + """
 
                 WHERE c.arrival > ? AND (\(clauses)) ORDER BY c.arrival LIMIT ?
-                """, arguments: arguments).map { row in (arrival: row[0] as Int, change: try reader.decode(row)) }
+                """, arguments: arguments)
+            // Parents are mostly recent: keep the last page's ids at hand.
+            var known = page.recent
+            let changes = try reader.decode(rows, known: &known)
+            page.recent = known.filter { $0.key >= (rows.first?[0] as Int64? ?? 0) }
+            return zip(rows, changes).map { (arrival: $0[0] as Int, change: $1) }
         }
         var changes: [SignedChange] = []
         var bytes = 0
@@ -139,22 +146,51 @@ extension Store {
     /// - Throws: ``StoreError/refused(change:reason:)`` naming the first bad
     ///   change; the store is then unchanged.
     public func apply(_ batch: ChangeBatch, now: Int, deferringDerivation: Bool = false) throws(StoreError) -> ApplyReport {
-        try write { writer in
-            try ChangeApplier(writer: writer, workspace: workspace, now: now, defersDerivation: deferringDerivation).apply(batch)
+        guard deferringDerivation else {
+            return try write { writer in
+                var applier = ChangeApplier(writer: writer, workspace: workspace, now: now)
+                return try applier.apply(batch)
+            }
+        }
+        return try deferred.withLock { (carried: inout DeferredDerivation?) throws(StoreError) -> ApplyReport in
+            // Taken out while the batch is applied, and put back only if it
+            // commits: what a failed batch carried is never written.
+            var pending = carried ?? DeferredDerivation()
+            carried = nil
+            let report = try write { writer in
+                var applier = ChangeApplier(writer: writer, workspace: workspace, now: now, deferred: pending)
+                pending = DeferredDerivation()  // the applier's copy is then the only one, and mutates in place
+                let report = try applier.apply(batch)
+                pending = applier.deferred ?? DeferredDerivation()
+                return report
+            }
+            carried = pending
+            return report
         }
     }
 
     /// Derives every statement and annotation marked stale by a deferred
-    /// apply, in one transaction; returns how many. A clone calls it when its
-    /// last batch is in, and ``open(_:)`` when a clone was cut short.
+    /// apply, in one transaction; returns how many. The annotations whose
+    /// changes came in a line were derived as they came, and are only
+    /// written. A clone calls it when its last batch is in, and ``open(_:)``
+    /// when a clone was cut short.
     @discardableResult
     public func deriveStale() throws(StoreError) -> Int {
-        try write { writer in
+        let carried = deferred.withLock { carried in
+            defer { carried = nil }
+            return carried
+        }
+        return try write { writer in
+            var settled = 0
+            for case (_, .extending(let state, let head)) in carried?.entries ?? [:] {
+                try writer.settle(state, head: head.id)
+                settled += 1
+            }
             let stale = try Row.fetchAll(writer.db, sql: "SELECT entity, kind FROM stale_entity ORDER BY kind DESC, entity")
             for row in stale {
                 try writer.rederive(kind: EntityKind(rawValue: row["kind"])!, entity: EntityID(rawValue: row["entity"])!)
             }
-            return stale.count
+            return settled + stale.count
         }
     }
 }

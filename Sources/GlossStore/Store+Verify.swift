@@ -81,7 +81,8 @@ extension Store {
                     report(.format, "its bytes are not a valid change: \(error)")
                     continue
                 }
-                if signed.id.bytes != Array(storedID) {
+                let id = ChangeID(hashing: signed.bytes)
+                if id.bytes != Array(storedID) {
                     report(.hash, "its bytes, re-created from the log, do not hash to its id")
                 }
                 if let key = signed.change.publicKey {
@@ -92,7 +93,7 @@ extension Store {
                         report(.signature, "its key does not belong to its author")
                     }
                 }
-                switch keys[author]?.isValidSignature(signed.signature, for: signed.id) {
+                switch keys[author]?.isValidSignature(signed.signature, for: id) {
                 case nil: report(.signature, "no key is known for its author")
                 case false?: report(.signature, "its signature does not verify against its author's key")
                 case true?: break

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import GlossCore
 import GlossMerge
+import Synchronization
 
 /// One workspace replica: the signed record log in SQLite and the state
 /// derived from it, written and read as this device.
@@ -18,6 +19,8 @@ public final class Store: Sendable {
     /// This device's signing key.
     package let key: DeviceKey
     let pool: DatabasePool
+    /// What a clone's deferred batches carry to ``deriveStale()``.
+    let deferred = Mutex<DeferredDerivation?>(nil)
 
     public var device: DeviceID { key.id }
 
@@ -98,15 +101,17 @@ public final class Store: Sendable {
             throw .invalidInput("expected the changes of a workspace, starting with its genesis, found none")
         }
         return try makeFolder(folder, key: key) { pool throws(StoreError) in
-            let report = try catching {
+            let (report, carried) = try catching {
                 try pool.write { db in
                     try db.execute(sql: "INSERT INTO workspace (singleton, id, name) VALUES (1, ?, '')", arguments: [workspace.rawValue])
-                    let writer = LogWriter(db: db, key: key, workspace: workspace)
-                    return try ChangeApplier(writer: writer, workspace: workspace, now: now, defersDerivation: deferringDerivation)
-                        .apply(batch)
+                    var applier = ChangeApplier(writer: LogWriter(db: db, key: key, workspace: workspace), workspace: workspace, now: now,
+                                                deferred: deferringDerivation ? DeferredDerivation() : nil)
+                    return (try applier.apply(batch), applier.deferred)
                 }
             }
-            return (try Store(folder: folder, key: key, pool: pool), report)
+            let store = try Store(folder: folder, key: key, pool: pool)
+            store.deferred.withLock { $0 = carried }
+            return (store, report)
         }
     }
 

@@ -76,6 +76,12 @@ struct ConvergenceTests {
                 #expect(try replica.store.changeCount() == heads.count, "seed \(seed): every change kept")
                 #expect(try replica.store.verify() == [], "seed \(seed)")
             }
+            // A clone derives in memory, batch by batch, what the log derives.
+            let clone = try origin.deferredClone(batchSize: Int.random(in: 1...12, using: &random))
+            #expect(try clone.store.annotations(AnnotationFilter(includeDeleted: true)) == expected, "seed \(seed)")
+            #expect(try clone.store.conflictedEntities().map { "\($0.entity) \($0.conflicts)" } == conflicts, "seed \(seed)")
+            #expect(try clone.store.search("b") == origin.store.search("b"), "seed \(seed)")
+            #expect(try clone.store.verify() == [], "seed \(seed)")
         }
         #expect(conflicted > 0, "the schedules exercise conflicts")
     }

@@ -65,6 +65,26 @@ struct ExchangeTests {
         #expect(try reopened.statements() == dara.store.statements())
     }
 
+    @Test("a clone in batches of any size derives what its origin derives, with a removed device's late changes ignored")
+    func deferredCloneAroundARemoval() throws {
+        let (dara, sophea, statement) = try pair()
+        let annotation = try sophea.store.annotate(statement, span: .quote("treason", occurrence: nil), edit: AnnotationEdit(note: "one"),
+                                                   now: sophea.tick())
+        try sophea.send(to: dara)
+        _ = try dara.store.edit(annotation.id, AnnotationEdit(addedTags: ["law"]), now: dara.tick())
+        _ = try dara.store.remove(sophea.store.device, now: dara.tick())
+        _ = try sophea.store.edit(annotation.id, AnnotationEdit(note: "written after the removal"), now: sophea.tick())
+        _ = try sophea.store.annotate(statement, span: .quote("Kem Sokha", occurrence: 1), edit: AnnotationEdit(note: "late"), now: sophea.tick())
+        #expect(try sophea.send(to: dara).ignored == 2)
+        let expected = try dara.store.annotations(AnnotationFilter(includeDeleted: true))
+        #expect(expected.map(\.note) == ["one"])
+        for size in 1...6 {
+            let clone = try dara.deferredClone(batchSize: size)
+            #expect(try clone.store.annotations(AnnotationFilter(includeDeleted: true)) == expected, "batches of \(size)")
+            #expect(try clone.store.removedDevices().keys.contains(sophea.store.device))
+        }
+    }
+
     @Test("applying changes already held is a no-op")
     func idempotent() throws {
         let (a, b, statement) = try pair()

@@ -27,6 +27,29 @@ final class TestWorkspace {
         store = try Store.clone(WorkspaceFolder(root: root), from: source.batch(missingFrom: Heads()), key: key, now: clock).0
     }
 
+    /// A new replica of this one made as `gloss clone` makes it: batches of
+    /// `batchSize` changes, derivation deferred, then derived once.
+    func deferredClone(batchSize: Int, seed: UInt8 = 9) throws -> TestWorkspace {
+        var changes: [SignedChange] = []
+        try store.changes(missingFrom: Heads(), pageSize: batchSize) { changes += $0 }
+        let batches = stride(from: 0, to: changes.count, by: batchSize).map { Array(changes[$0 ..< min($0 + batchSize, changes.count)]) }
+        let clone = try TestWorkspace(root: { root in
+            try Store.clone(WorkspaceFolder(root: root), from: ChangeBatch(changes: batches[0], texts: try store.texts(for: batches[0])),
+                            key: try DeviceKey(seed: [UInt8](repeating: seed, count: 32)), deferringDerivation: true, now: clock).0
+        })
+        for batch in batches.dropFirst() {
+            _ = try clone.store.apply(ChangeBatch(changes: batch, texts: try store.texts(for: batch)), now: clock, deferringDerivation: true)
+        }
+        try clone.store.deriveStale()
+        return clone
+    }
+
+    private init(root make: (URL) throws -> Store) throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("gloss-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        store = try make(root)
+    }
+
     /// Everything this store holds that a store with `heads` lacks.
     func batch(missingFrom heads: Heads) throws -> ChangeBatch {
         var changes: [SignedChange] = []
