@@ -155,7 +155,7 @@ struct LogWriter {
     /// log does not hold it.
     func held(_ id: ChangeID) throws -> (arrival: Int64, entity: Int64)? {
         if let known = memo.changes[id] { return known }
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT arrival, entity FROM change WHERE id = ?"),
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT arrival, entity FROM change WHERE substr(id, 1, 8) = substr(?1, 1, 8) AND id = ?1"),
                                          arguments: [Data(id.bytes)]) else { return nil }
         memo.changes[id] = (row[0], row[1])
         return (row[0], row[1])

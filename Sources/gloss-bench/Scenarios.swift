@@ -153,6 +153,16 @@ final class Scenarios {
 
         if wants(4), let clone = clones.first {
             let replica = try Store.open(WorkspaceFolder(root: URL(fileURLWithPath: clone)))
+            // The fixed cost of a session (TLS handshake, greeting, digest), for scale.
+            var noop: [Double] = []
+            for _ in 0..<options.runs {
+                let (report, seconds) = try await Measure.seconds {
+                    try await SyncClient.sync(replica, host: "127.0.0.1", port: port, mode: .pull, now: { Int(Date().timeIntervalSince1970 * 1000) })
+                }
+                guard report.received == 0 else { throw BenchError("a no-op sync received \(report.received) changes") }
+                noop.append(seconds * 1000)
+            }
+            record("noop-sync-in-process", n: n, unit: "ms", noop)
             var runs: [Double] = []
             for run in 0..<options.runs {
                 for k in 0..<100 { try edit(origin, annotations, n + 100 * run + k) }

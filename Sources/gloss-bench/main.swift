@@ -42,7 +42,8 @@ func printTable(_ figures: [Figure], sizes: [Int]) {
     let names: [(String, String)] = [
         ("cli-edit", "1 one CLI edit, whole process"), ("local-edits", "2 edits written locally"),
         ("full-sync", "3 full sync (clone over TLS)"), ("raw-sqlite-insert", "  raw SQLite insert, same rows"),
-        ("delta-sync-100", "4 delta sync, 100 changes"), ("noop-sync-cli", "5 no-op sync from the CLI"),
+        ("delta-sync-100", "4 delta sync, 100 changes"), ("noop-sync-in-process", "  no-op sync, same session"),
+        ("noop-sync-cli", "5 no-op sync from the CLI"),
         ("bytes-per-change", "6 bytes on disk per change"), ("merge-1000x2", "7 merge, 1,000 conflicts each way"),
         ("full-sync-peak-memory", "8 peak memory, full sync"),
     ]
