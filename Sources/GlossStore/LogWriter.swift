@@ -38,13 +38,7 @@ struct LogWriter {
     @discardableResult
     func append(kind: EntityKind, entity: EntityID, operations: [ChangeOperation], now: Int) throws -> SignedChange {
         let author = key.id
-        let members = try String.fetchAll(db.cachedStatement(sql: "SELECT device FROM member"))
-        guard members.contains(author.rawValue) || members.isEmpty else {
-            if try Bool(exists: "SELECT 1 FROM removed_device WHERE device = ?", [author.rawValue], in: db) {
-                throw StoreError.removed(author)
-            }
-            throw StoreError.notMember(author)
-        }
+        if try Bool(exists: "SELECT 1 FROM member", [], in: db) { try requireMembership() }
         let head = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, id FROM author_head WHERE author = ?"), arguments: [author.rawValue])
         let seq = (head?["seq"] as Int?).map { $0 + 1 } ?? 1
         let previous = (head?["id"] as Data?).flatMap { ChangeID(bytes: Array($0)) }
@@ -65,6 +59,15 @@ struct LogWriter {
         try moveAuthorHead(to: signed)
         if try !advance(signed, extending: parents) { try rederive(kind: kind, entity: entity) }
         return signed
+    }
+
+    /// Throws unless this device is a member of the workspace.
+    func requireMembership() throws {
+        guard try !Bool(exists: "SELECT 1 FROM member WHERE device = ?", [key.id.rawValue], in: db) else { return }
+        if try Bool(exists: "SELECT 1 FROM removed_device WHERE device = ?", [key.id.rawValue], in: db) {
+            throw StoreError.removed(key.id)
+        }
+        throw StoreError.notMember(key.id)
     }
 
     /// Brings the derived state of `signed`'s annotation up to date from

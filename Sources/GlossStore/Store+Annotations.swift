@@ -88,8 +88,8 @@ extension Store {
     ///
     /// - Throws: ``StoreError/invalidInput(_:)`` when `edit` changes nothing.
     public func edit(_ annotation: EntityID, _ edit: AnnotationEdit, now: Int) throws(StoreError) -> AnnotationState {
-        try requireMembership()
-        return try write { writer in
+        try write { writer in
+            try writer.requireMembership()
             guard let current = try Self.annotation(annotation, in: writer.db) else {
                 throw StoreError.notFound(kind: .annotation, prefix: annotation.rawValue)
             }
@@ -105,8 +105,8 @@ extension Store {
     /// Deletes (`true`) or restores (`false`) an annotation. A deleted
     /// annotation keeps its history and can be restored.
     public func setDeleted(_ annotation: EntityID, _ deleted: Bool, now: Int) throws(StoreError) -> AnnotationState {
-        try requireMembership()
-        return try write { writer in
+        try write { writer in
+            try writer.requireMembership()
             guard let current = try Self.annotation(annotation, in: writer.db) else {
                 throw StoreError.notFound(kind: .annotation, prefix: annotation.rawValue)
             }

@@ -92,8 +92,10 @@ struct HostileInputTests {
         options.maximumConnections = 1
         options.idleTimeout = .seconds(5)
         try await withServer(dara, options: options) { port in
-            let held = Task { try await RawClient.exchange(key: sophea.key, port: port, lines: ["hello 1 \(Replica.workspace) sync"]) }
-            try await Task.sleep(for: .milliseconds(200))
+            // The first connection holds the only place once the server has answered its greeting.
+            let (answered, answer) = AsyncStream<Void>.makeStream()
+            let held = Task { try await RawClient.exchange(key: sophea.key, port: port, lines: greeting()) { answer.yield() } }
+            for await _ in answered { break }
             let refused = try await RawClient.exchange(key: sophea.key, port: port, lines: greeting())
             #expect(refused == ["error 503 the server is at its limit of 1 connections; try again later"])
             held.cancel()

@@ -154,7 +154,8 @@ struct TranscriptTests {
 /// A bare TLS client that sends lines as given and collects every line the
 /// server sends until it closes: what a stranger's implementation would do.
 enum RawClient {
-    static func exchange(key: DeviceKey, port: Int, lines: [String]) async throws -> [String] {
+    /// `heard` is called once, when the server's first line arrives.
+    static func exchange(key: DeviceKey, port: Int, lines: [String], heard: @Sendable () -> Void = {}) async throws -> [String] {
         let identity = try DeviceCertificate(key)
         let context = try NIOSSLContext(configuration: identity.configuration(server: false))
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -174,7 +175,10 @@ enum RawClient {
             try? await outbound.write(buffer)
             var received: [String] = []
             do {
-                for try await line in inbound { received.append(String(buffer: line)) }
+                for try await line in inbound {
+                    if received.isEmpty { heard() }
+                    received.append(String(buffer: line))
+                }
             } catch {}
             return received
         }
