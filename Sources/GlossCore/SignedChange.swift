@@ -3,8 +3,9 @@ import Crypto
 /// A change as its author wrote it: the exact bytes, their id and the
 /// author's signature over that id.
 ///
-/// Built either by signing a new ``Change`` or by decoding received bytes;
-/// the bytes are never re-encoded, so the id always hashes what was received.
+/// Built by signing a new ``Change``, by decoding received bytes (whose
+/// hash is then the id), or by a store giving back what it holds. Received
+/// bytes are never re-encoded: the id always hashes what was received.
 public struct SignedChange: Hashable, Sendable {
     public let bytes: [UInt8]
     public let id: ChangeID

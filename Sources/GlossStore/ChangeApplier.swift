@@ -103,11 +103,9 @@ struct ChangeApplier {
             throw refuse("its author \(change.author.short) is not a member of the workspace")
         }
 
+        // A clone's carried heads spare looking up the parents and their entity.
         for parent in change.parents {
-            if let head = deferred?.head(parent, of: change.entity) {
-                writer.remember(change.entity, number: head.entity, kind: .annotation)
-                writer.remember(parent, arrival: head.arrival, entity: head.entity)
-            }
+            if let head = deferred?.head(parent, of: change.entity) { writer.remember(head, of: change.entity) }
         }
         let entity = try writer.entity(change.entity)
         for parent in change.parents {
@@ -146,9 +144,7 @@ struct ChangeApplier {
     /// first (the others' state depends on who is a member).
     private mutating func commit(_ progress: Progress) throws -> ApplyReport {
         var report = progress.report
-        let removed = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db.cachedStatement(sql: "SELECT device, last_seq FROM removed_device")).map {
-            ($0["device"] as String, $0["last_seq"] as Int)
-        })
+        let removed = try removedDevices()
         var touched: [EntityID: (kind: EntityKind, conflictsBefore: Int)] = [:]
         var stale: Set<EntityID> = []
         for signed in progress.accepted {
@@ -156,10 +152,9 @@ struct ChangeApplier {
             if touched[entity] == nil { touched[entity] = (change.kind, defersDerivation ? 0 : try conflictCount(entity)) }
             if defersDerivation && change.kind != .workspace {
                 let isNew = try writer.entity(entity) == nil
-                let arrival = try writer.insert(signed, movingEntityHeads: false)
+                let held = try writer.insert(signed, movingEntityHeads: false)
                 let isEffective = removed[change.author.rawValue].map { change.seq <= $0 } ?? true
-                try deferred?.carry(signed, at: (signed.id, arrival, writer.entity(entity)!.number), isNew: isNew,
-                                    isEffective: isEffective, writer: writer)
+                try deferred?.carry(signed, at: (signed.id, held.arrival, held.entity), isNew: isNew, isEffective: isEffective, writer: writer)
                 continue
             }
             let heads = try writer.heads(of: entity)
@@ -179,12 +174,17 @@ struct ChangeApplier {
         for last in progress.lastOfAuthor.values { try writer.moveAuthorHead(to: last) }
         try writer.save(progress.clock)
         report.received = progress.accepted.count
-        let limits = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db.cachedStatement(sql: "SELECT device, last_seq FROM removed_device")).map {
-            ($0["device"] as String, $0["last_seq"] as Int)
-        })
+        let limits = try removedDevices()
         if limits != removed { deferred?.deriveAllInFull() }
         report.ignored = progress.accepted.filter { signed in limits[signed.change.author.rawValue].map { signed.change.seq > $0 } ?? false }.count
         return report
+    }
+
+    /// Each removed device's last seq that takes effect.
+    private func removedDevices() throws -> [String: Int] {
+        Dictionary(uniqueKeysWithValues: try Row.fetchAll(db.cachedStatement(sql: "SELECT device, last_seq FROM removed_device")).map {
+            ($0["device"] as String, $0["last_seq"] as Int)
+        })
     }
 
     private func conflictCount(_ entity: EntityID) throws -> Int {

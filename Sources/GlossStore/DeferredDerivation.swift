@@ -36,11 +36,13 @@ struct DeferredDerivation {
     }
 
     /// Carries `signed`, just inserted at `head.arrival`, into its entity's
-    /// entry, marking the entity stale the first time it is seen. `isNew`
-    /// says the log held no change of the entity before; `isEffective`,
-    /// that its author's changes take effect.
+    /// entry, and marks the entity stale in the batch's transaction (again
+    /// in each batch: another process opening the store meanwhile derives
+    /// and unmarks it). `isNew` says the log held no change of the entity
+    /// before; `isEffective`, that its author's changes take effect.
     mutating func carry(_ signed: SignedChange, at head: Head, isNew: Bool, isEffective: Bool, writer: LogWriter) throws {
         let change = signed.change
+        try writer.markStale(change.kind, change.entity)
         switch entries[change.entity] {
         case .full?:
             return
@@ -52,7 +54,6 @@ struct DeferredDerivation {
                 extending -= 1
             }
         case nil:
-            try writer.markStale(change.kind, change.entity)
             if change.kind == .annotation, isNew, isEffective, change.parents.isEmpty, extending < Self.capacity,
                let state = AnnotationState(deriving: [signed]) {
                 entries[change.entity] = .extending(state, head: head)

@@ -114,9 +114,9 @@ struct LogWriter {
     /// for ``rederive(kind:entity:)`` to settle, moves the entity's heads.
     /// Its parents must be held. The author's head is the caller's to move
     /// (``moveAuthorHead(to:)``), once for a batch.
-    /// Returns where it arrived.
+    /// Returns where it arrived, and its entity's number.
     @discardableResult
-    func insert(_ signed: SignedChange, movingEntityHeads: Bool = true) throws -> Int64 {
+    func insert(_ signed: SignedChange, movingEntityHeads: Bool = true) throws -> (arrival: Int64, entity: Int64) {
         let change = signed.change
         if let publicKey = change.publicKey {
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO device (id, public_key) VALUES (?, ?)")
@@ -138,14 +138,14 @@ struct LogWriter {
             ])
         let arrival = db.lastInsertedRowID
         memo.changes[signed.id] = (arrival, entity)
-        guard movingEntityHeads else { return arrival }
+        guard movingEntityHeads else { return (arrival, entity) }
         for parent in change.parents {
             try db.cachedStatement(sql: "DELETE FROM entity_head WHERE entity = ? AND change = ?")
                 .execute(arguments: [change.entity.rawValue, Data(parent.bytes)])
         }
         try db.cachedStatement(sql: "INSERT INTO entity_head (entity, change) VALUES (?, ?)")
             .execute(arguments: [change.entity.rawValue, Data(signed.id.bytes)])
-        return arrival
+        return (arrival, entity)
     }
 
     /// Records `signed` as the end of its author's hash chain.
@@ -164,14 +164,11 @@ struct LogWriter {
         return (row[0], row[1])
     }
 
-    /// Records what the caller knows of a held change, sparing a lookup.
-    func remember(_ id: ChangeID, arrival: Int64, entity: Int64) {
-        memo.changes[id] = (arrival, entity)
-    }
-
-    /// Records what the caller knows of an entity's number, sparing a lookup.
-    func remember(_ entity: EntityID, number: Int64, kind: EntityKind) {
-        memo.entities[entity] = (number, kind)
+    /// Records what a clone carries of a head of an annotation, sparing
+    /// the lookups of it and of the annotation's number.
+    func remember(_ head: DeferredDerivation.Head, of annotation: EntityID) {
+        memo.changes[head.id] = (head.arrival, head.entity)
+        memo.entities[annotation] = (head.entity, .annotation)
     }
 
     /// The number and kind of an entity the log has changes of; nil for
