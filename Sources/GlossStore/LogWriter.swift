@@ -248,7 +248,8 @@ struct LogWriter {
     }
 
     /// Writes an annotation's derived state: its row, tags, conflicts and
-    /// search entry (the last only when its text changed from `previous`).
+    /// search entry. With `previous`, the state the tables hold now, only
+    /// what changed from it is written.
     private func save(_ state: AnnotationState, replacing previous: AnnotationState?) throws {
         let entity = state.id
         try db.cachedStatement(sql: """
@@ -265,7 +266,15 @@ struct LogWriter {
                 state.origin.map { String(decoding: $0.json.encoded, as: UTF8.self) }, state.origin?.id,
             ])
         if previous?.conflicts != state.conflicts { try record(state.conflicts, of: entity, kind: .annotation) }
-        if previous?.tags != state.tags {
+        if let previous {
+            // Only the tags that changed: an annotation may have hundreds.
+            for tag in Set(previous.tags).subtracting(state.tags) {
+                try db.cachedStatement(sql: "DELETE FROM annotation_tag WHERE annotation = ? AND tag = ?").execute(arguments: [entity.rawValue, tag])
+            }
+            for tag in Set(state.tags).subtracting(previous.tags) {
+                try db.cachedStatement(sql: "INSERT INTO annotation_tag (annotation, tag) VALUES (?, ?)").execute(arguments: [entity.rawValue, tag])
+            }
+        } else {
             try db.cachedStatement(sql: "DELETE FROM annotation_tag WHERE annotation = ?").execute(arguments: [entity.rawValue])
             for tag in state.tags {
                 try db.cachedStatement(sql: "INSERT INTO annotation_tag (annotation, tag) VALUES (?, ?)").execute(arguments: [entity.rawValue, tag])

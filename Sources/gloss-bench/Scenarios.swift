@@ -39,7 +39,10 @@ final class Scenarios {
 
     init(options: BenchOptions) throws {
         self.options = options
-        text = try String(contentsOfFile: options.seed, encoding: .utf8)
+        guard let text = try? String(contentsOfFile: options.seed, encoding: .utf8) else {
+            throw BenchError("cannot read the seed statement \(options.seed): run from the repository's root, or pass --seed FILE")
+        }
+        self.text = text
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
     }
 
