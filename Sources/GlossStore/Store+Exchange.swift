@@ -139,9 +139,11 @@ extension Store {
     /// Changes held already are skipped.
     ///
     /// With `deferringDerivation` (for a clone's batches), the workspace's
-    /// state is derived at once but statements and annotations are only
-    /// marked stale, for ``deriveStale()`` to derive each once at the end;
-    /// the report then counts no conflicts.
+    /// state is derived at once, but statements and annotations are marked
+    /// stale and written only by ``deriveStale()`` at the end: annotations
+    /// whose changes arrive in a line are derived in memory meanwhile (see
+    /// `DeferredDerivation`), the rest from the log. The report then counts
+    /// no conflicts.
     ///
     /// - Throws: ``StoreError/refused(change:reason:)`` naming the first bad
     ///   change; the store is then unchanged.
