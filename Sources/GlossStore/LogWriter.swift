@@ -63,11 +63,7 @@ struct LogWriter {
 
     /// Throws unless this device is a member of the workspace.
     func requireMembership() throws {
-        guard try !Bool(exists: "SELECT 1 FROM member WHERE device = ?", [key.id.rawValue], in: db) else { return }
-        if try Bool(exists: "SELECT 1 FROM removed_device WHERE device = ?", [key.id.rawValue], in: db) {
-            throw StoreError.removed(key.id)
-        }
-        throw StoreError.notMember(key.id)
+        try Store.requireMembership(of: key.id, in: db)
     }
 
     /// Brings the derived state of `signed`'s annotation up to date from
@@ -207,12 +203,8 @@ struct LogWriter {
     /// Replaces the derived state of one entity, and its heads, with what
     /// its changes make, and clears its stale mark.
     func rederive(kind: EntityKind, entity: EntityID) throws {
-        try db.cachedStatement(sql: "DELETE FROM stale_entity WHERE entity = ?").execute(arguments: [entity.rawValue])
         let graph = ChangeGraph(try LogReader.changes(of: entity, in: db, workspace: workspace), ignoring: try LogReader.ignored(in: entity, db))
-        try db.cachedStatement(sql: "DELETE FROM entity_head WHERE entity = ?").execute(arguments: [entity.rawValue])
-        for head in graph.heads {
-            try db.cachedStatement(sql: "INSERT INTO entity_head (entity, change) VALUES (?, ?)").execute(arguments: [entity.rawValue, Data(head.bytes)])
-        }
+        try settle(entity, heads: graph.heads)
         switch kind {
         case .workspace:
             let state = WorkspaceState(deriving: graph.ordered)
@@ -241,10 +233,19 @@ struct LogWriter {
     /// Writes the state of an annotation derived elsewhere from all its
     /// changes, which end at `head`, and clears its stale mark.
     func settle(_ state: AnnotationState, head: ChangeID) throws {
-        try db.cachedStatement(sql: "DELETE FROM stale_entity WHERE entity = ?").execute(arguments: [state.id.rawValue])
-        try db.cachedStatement(sql: "DELETE FROM entity_head WHERE entity = ?").execute(arguments: [state.id.rawValue])
-        try db.cachedStatement(sql: "INSERT INTO entity_head (entity, change) VALUES (?, ?)").execute(arguments: [state.id.rawValue, Data(head.bytes)])
+        try settle(state.id, heads: [head])
         try save(state, replacing: nil)
+    }
+
+    /// Sets the entity's heads to `heads`, those of all its changes, and
+    /// clears its stale mark: the two things a derivation settles besides
+    /// the state itself.
+    private func settle(_ entity: EntityID, heads: [ChangeID]) throws {
+        try db.cachedStatement(sql: "DELETE FROM stale_entity WHERE entity = ?").execute(arguments: [entity.rawValue])
+        try db.cachedStatement(sql: "DELETE FROM entity_head WHERE entity = ?").execute(arguments: [entity.rawValue])
+        for head in heads {
+            try db.cachedStatement(sql: "INSERT INTO entity_head (entity, change) VALUES (?, ?)").execute(arguments: [entity.rawValue, Data(head.bytes)])
+        }
     }
 
     /// Writes an annotation's derived state: its row, tags, conflicts and

@@ -32,9 +32,17 @@ extension Store {
     /// Throws ``StoreError/notMember(_:)`` unless this device may write, so
     /// a command says so before anything else.
     func requireMembership() throws(StoreError) {
-        guard try members()[device] == nil else { return }
-        if try removedDevices()[device] != nil { throw .removed(device) }
-        throw .notMember(device)
+        try read { db in try Self.requireMembership(of: device, in: db) }
+    }
+
+    /// Throws ``StoreError/removed(_:)`` or ``StoreError/notMember(_:)``
+    /// unless `device` is a member, as `db` holds the workspace.
+    static func requireMembership(of device: DeviceID, in db: Database) throws {
+        guard try !Bool(exists: "SELECT 1 FROM member WHERE device = ?", [device.rawValue], in: db) else { return }
+        if try Bool(exists: "SELECT 1 FROM removed_device WHERE device = ?", [device.rawValue], in: db) {
+            throw StoreError.removed(device)
+        }
+        throw StoreError.notMember(device)
     }
 
     /// Devices removed from the workspace: their name and the last seq of
