@@ -105,8 +105,21 @@ struct VerifyTests {
     func deletedChange() throws {
         let (workspace, _) = try populated()
         try tamper(workspace, "DELETE FROM change WHERE seq = 4")
-        let found = try problems(workspace)
-        #expect(found.contains("seq 5: its author's chain skips from seq 3 to 5"))
+        #expect(try problems(workspace) == [
+            "seq 5: its author's chain skips from seq 3 to 5",
+            "seq 5: its author's change seq 4, which its prev names, is not in the log",
+        ])
+    }
+
+    @Test("a parent that names no change in the log is caught, and the change cannot be read")
+    func missingParent() throws {
+        let (workspace, annotation) = try populated()
+        let fifth = try workspace.store.log().first { $0.change.seq == 5 }!
+        try tamper(workspace, "UPDATE change SET body = ? WHERE seq = 5", [Data(StoredChange.body(of: fifth, parentArrivals: [99]))])
+        #expect(try problems(workspace) == ["seq 5: its parent, the change that arrived 99th, is not in the log"])
+        #expect(throws: StoreError.database("a stored change is malformed (its parent, the change that arrived 99th, is not in the log); run `gloss verify`")) {
+            try workspace.store.history(of: annotation)
+        }
     }
 
     @Test("the last change deleted shows as a head past the end of the log")
