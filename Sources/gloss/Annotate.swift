@@ -5,6 +5,7 @@ import GlossStore
 
 struct Annotate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "annotate",
         abstract: "Annotate a span of a statement, given by an exact quote or by code-point offsets.")
 
     @Argument(help: ArgumentHelp("The statement's id or a prefix of it.", valueName: "statement")) var statement: String
@@ -45,7 +46,7 @@ struct Annotate: ParsableCommand {
 }
 
 struct Edit: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Change an annotation's note, tags, status or motivation.")
+    static let configuration = CommandConfiguration(commandName: "edit", abstract: "Change an annotation's note, tags, status or motivation.")
 
     @Argument(help: ArgumentHelp("The annotation's id or a prefix of it.", valueName: "annotation")) var annotation: String
     @Option(help: "The new note.") var note: String?
@@ -70,7 +71,7 @@ struct Edit: ParsableCommand {
 }
 
 struct Delete: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Delete an annotation (its history stays; `restore` undoes it).")
+    static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete an annotation (its history stays; `restore` undoes it).")
 
     @Argument(help: ArgumentHelp("The annotation's id or a prefix of it.", valueName: "annotation")) var annotation: String
     @OptionGroup var workspace: WorkspaceOptions
@@ -84,7 +85,7 @@ struct Delete: ParsableCommand {
 }
 
 struct Restore: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Restore a deleted annotation.")
+    static let configuration = CommandConfiguration(commandName: "restore", abstract: "Restore a deleted annotation.")
 
     @Argument(help: ArgumentHelp("The annotation's id or a prefix of it.", valueName: "annotation")) var annotation: String
     @OptionGroup var workspace: WorkspaceOptions

@@ -6,6 +6,7 @@ import GlossStore
 
 struct Blame: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "blame",
         abstract: "Every annotation of a statement, field by field: the value, who set it, on which device, when, and the change.")
 
     @Argument(help: ArgumentHelp("The statement's id or a prefix of it.", valueName: "statement")) var statement: String
@@ -46,6 +47,7 @@ struct Blame: ParsableCommand {
 
 struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "audit",
         abstract: "Write or check a self-contained, signed audit file of statements, annotations and their changes.",
         subcommands: [AuditExport.self, AuditCheck.self])
 }

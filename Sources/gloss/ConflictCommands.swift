@@ -57,7 +57,7 @@ struct ConflictJSON: Encodable {
 }
 
 struct Conflicts: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List every conflicted field of every statement and annotation.")
+    static let configuration = CommandConfiguration(commandName: "conflicts", abstract: "List every conflicted field of every statement and annotation.")
 
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var output: OutputOptions
@@ -89,6 +89,7 @@ struct Conflicts: ParsableCommand {
 
 struct Resolve: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "resolve",
         abstract: "Settle a conflicted field: take one live value, or give a new one.")
 
     @Argument(help: ArgumentHelp("The annotation's or statement's id, or a prefix of it.", valueName: "id")) var annotation: String

@@ -7,6 +7,7 @@ import GlossSync
 
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "demo",
         abstract: "Walk through Gloss on temporary workspaces with the seed statement, two laptops syncing over TLS.")
 
     @Flag(help: "Keep the temporary workspaces and print where they are.") var keep = false

@@ -5,6 +5,7 @@ import GlossStore
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "export",
         abstract: "Write the raw change log (jsonl: each change's exact bytes, a line each) or the annotations as W3C Web Annotations (w3c).")
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case jsonl, w3c }
@@ -40,6 +41,7 @@ struct Export: ParsableCommand {
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "import",
         abstract: "Import W3C Web Annotations or Hypothesis JSON, anchoring each to a statement; nothing is written if any is refused.")
 
     @Argument(help: ArgumentHelp("A W3C Annotation, an array of them, an AnnotationCollection, or a Hypothesis search result; - for standard input.",

@@ -66,7 +66,7 @@ struct BundleCommand: ParsableCommand {
         subcommands: [Create.self, Apply.self])
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Write the changes another replica lacks (all, by default) to a file.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Write the changes another replica lacks (all, by default) to a file.")
 
         @Argument(help: ArgumentHelp("The bundle file to write.", valueName: "file")) var file: String
         @Option(name: .customLong("for"), help: ArgumentHelp("The other replica's `gloss heads --json` output.", valueName: "heads-file"))
@@ -85,7 +85,7 @@ struct BundleCommand: ParsableCommand {
     }
 
     struct Apply: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Check a bundle and apply all of it, or none.")
+        static let configuration = CommandConfiguration(commandName: "apply", abstract: "Check a bundle and apply all of it, or none.")
 
         @Argument(help: ArgumentHelp("The bundle file.", valueName: "file")) var file: String
         @OptionGroup var workspace: WorkspaceOptions

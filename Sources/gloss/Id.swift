@@ -2,7 +2,7 @@ import ArgumentParser
 import GlossStore
 
 struct Id: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print this device's id and name.")
+    static let configuration = CommandConfiguration(commandName: "id", abstract: "Print this device's id and name.")
 
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var output: OutputOptions

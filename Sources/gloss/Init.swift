@@ -4,6 +4,7 @@ import GlossStore
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "init",
         abstract: "Make a new workspace and this device's identity here.")
 
     @Option(help: ArgumentHelp("This device's name, shown as the author of its changes (default: $USER@host).", valueName: "name"))

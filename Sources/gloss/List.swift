@@ -4,7 +4,7 @@ import GlossMerge
 import GlossStore
 
 struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List annotations, by statement and position.")
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List annotations, by statement and position.")
 
     @Option(help: ArgumentHelp("Only this statement's annotations.", valueName: "statement")) var statement: String?
     @Option(help: "Only annotations with this tag.") var tag: String?
@@ -47,7 +47,7 @@ struct List: ParsableCommand {
 }
 
 struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show one annotation in full.")
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one annotation in full.")
 
     @Argument(help: ArgumentHelp("The annotation's id or a prefix of it.", valueName: "annotation")) var annotation: String
     @Option(help: ArgumentHelp("The annotation as it stood then: a time (YYYY-MM-DD[THH:MM[:SS]]) or one of its change ids.", valueName: "time-or-change"))
@@ -115,6 +115,7 @@ struct Show: ParsableCommand {
 
 struct Search: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "search",
         abstract: "Search notes, quotes, tags and statement texts (every word must match; accents and case are ignored).")
 
     @Argument(help: "The words to look for.") var query: [String]

@@ -4,7 +4,7 @@ import GlossMerge
 import GlossStore
 
 struct Log: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List changes from the record log, newest first.")
+    static let configuration = CommandConfiguration(commandName: "log", abstract: "List changes from the record log, newest first.")
 
     @Option(help: ArgumentHelp("Only changes of this statement or annotation (id or prefix).", valueName: "id")) var entity: String?
     @Option(help: ArgumentHelp("Only changes by this member (name or device id).", valueName: "author")) var author: String?
@@ -41,7 +41,7 @@ struct Log: ParsableCommand {
 }
 
 struct History: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Every version of an annotation: who, which device, when, what changed.")
+    static let configuration = CommandConfiguration(commandName: "history", abstract: "Every version of an annotation: who, which device, when, what changed.")
 
     @Argument(help: ArgumentHelp("The annotation's id or a prefix of it.", valueName: "annotation")) var annotation: String
     @OptionGroup var workspace: WorkspaceOptions
@@ -110,6 +110,7 @@ struct History: ParsableCommand {
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "verify",
         abstract: "Re-hash every change and check every chain, signature and parent; exit 1 naming each bad change.")
 
     @OptionGroup var workspace: WorkspaceOptions

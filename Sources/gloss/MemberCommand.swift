@@ -8,7 +8,7 @@ struct MemberCommand: ParsableCommand {
         subcommands: [Add.self, Remove.self, ListMembers.self])
 
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Admit a device under a name (a signed change, synced like any other).")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Admit a device under a name (a signed change, synced like any other).")
 
         @Argument(help: "The device's name, shown as the author of its changes.") var name: String
         @Argument(help: ArgumentHelp("The device id that device's `gloss id` prints.", valueName: "device-id")) var device: String
@@ -26,6 +26,7 @@ struct MemberCommand: ParsableCommand {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "remove",
             abstract: "Remove a member for good: its changes so far stay valid, later ones never take effect.")
 
         @Argument(help: ArgumentHelp("The member's name or device id.", valueName: "name-or-device-id")) var member: String

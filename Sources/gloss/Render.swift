@@ -6,6 +6,7 @@ import GlossStore
 
 struct Render: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "render",
         abstract: "Write a statement and its annotations as one self-contained HTML page, to read on screen or print.")
 
     @Argument(help: ArgumentHelp("The statement's id or a prefix of it.", valueName: "statement")) var statement: String

@@ -10,6 +10,7 @@ struct StatementCommand: ParsableCommand {
 
     struct Revise: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "revise",
             abstract: "Replace a statement's text with a new revision and re-anchor every annotation on it.")
 
         @Argument(help: ArgumentHelp("The statement's id or a prefix of it.", valueName: "statement")) var statement: String
@@ -47,7 +48,7 @@ struct StatementCommand: ParsableCommand {
     }
 
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Import a statement from a UTF-8 text file, or - for stdin.")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Import a statement from a UTF-8 text file, or - for stdin.")
 
         @Argument(help: ArgumentHelp("The text file, or - to read stdin.", valueName: "file"))
         var file: String

@@ -28,6 +28,7 @@ struct Address: CustomStringConvertible {
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "Serve this workspace to member devices over TLS; logs each session to stderr.")
 
     @Option(help: ArgumentHelp("Where to listen (port 0: any free port, logged).", valueName: "host:port")) var listen = "127.0.0.1:7420"
@@ -53,6 +54,7 @@ struct Serve: AsyncParsableCommand {
 
 struct Sync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "sync",
         abstract: "Sync with a peer running `gloss serve`: each side gets what it lacks.")
 
     @Argument(help: ArgumentHelp("A remote's name or HOST:PORT (default: the only remote).", valueName: "remote")) var peer: String?
@@ -127,6 +129,7 @@ struct AnyEncodable: Encodable {
 
 struct Clone: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "clone",
         abstract: "Make a new replica of a server's workspace, trusting only the server's device id.")
 
     @Argument(help: ArgumentHelp("The server, as HOST:PORT.", valueName: "host:port")) var address: String
@@ -167,10 +170,11 @@ struct Clone: AsyncParsableCommand {
 
 struct Remote: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "remote",
         abstract: "Name the peers this replica syncs with.", subcommands: [Add.self, ListRemotes.self, RemoveRemote.self])
 
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Name a peer's address.")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Name a peer's address.")
         @Argument var name: String
         @Argument(help: ArgumentHelp("HOST:PORT", valueName: "host:port")) var address: String
         @OptionGroup var workspace: WorkspaceOptions
