@@ -68,12 +68,33 @@ public struct Change: Hashable, Sendable {
     package var encodedHeader: [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(320 + 67 * parents.count)
+        func append(_ literal: StaticString) { literal.withUTF8Buffer { bytes.append(contentsOf: $0) } }
         func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
-        append("{\"v\":\(Self.formatVersion),\"ws\":\"\(workspace.rawValue)\",\"author\":\"\(author.rawValue)\",\"seq\":\(seq),")
-        if let previous { append("\"prev\":\"\(previous.hex)\",") }
-        if let publicKey { append("\"key\":\"\(Hex.encode(publicKey))\",") }
-        append("\"hlc\":[\(clock.milliseconds),\(clock.counter)],\"kind\":\"\(kind.rawValue)\",\"entity\":\"\(entity.rawValue)\",\"parents\":[")
-        for (index, parent) in parents.enumerated() { append(index == 0 ? "\"\(parent.hex)\"" : ",\"\(parent.hex)\"") }
+        func append(_ number: Int) { append(String(number)) }
+        func appendQuoted(_ text: String) {
+            bytes.append(UInt8(ascii: "\""))
+            append(text)
+            bytes.append(UInt8(ascii: "\""))
+        }
+        func appendQuoted(hexOf value: [UInt8]) {
+            bytes.append(UInt8(ascii: "\""))
+            Hex.append(value, to: &bytes)
+            bytes.append(UInt8(ascii: "\""))
+        }
+        append("{\"v\":"); append(Self.formatVersion)
+        append(",\"ws\":"); appendQuoted(workspace.rawValue)
+        append(",\"author\":"); appendQuoted(author.rawValue)
+        append(",\"seq\":"); append(seq)
+        if let previous { append(",\"prev\":"); appendQuoted(hexOf: previous.bytes) }
+        if let publicKey { append(",\"key\":"); appendQuoted(hexOf: publicKey) }
+        append(",\"hlc\":["); append(clock.milliseconds); append(","); append(clock.counter)
+        append("],\"kind\":"); appendQuoted(kind.rawValue)
+        append(",\"entity\":"); appendQuoted(entity.rawValue)
+        append(",\"parents\":[")
+        for (index, parent) in parents.enumerated() {
+            if index > 0 { append(",") }
+            appendQuoted(hexOf: parent.bytes)
+        }
         append("],\"ops\":")
         return bytes
     }

@@ -1,37 +1,59 @@
 /// Lower-case hexadecimal, the spelling of change ids and text hashes.
 package enum Hex {
-    private static let digits = Array("0123456789abcdef".utf8)
-
     package static func encode<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {
-        var output: [UInt8] = []
-        output.reserveCapacity(64)
+        if let text = bytes.withContiguousStorageIfAvailable(encode(buffer:)) { return text }
+        return Array(bytes).withUnsafeBufferPointer(encode(buffer:))
+    }
+
+    /// Appends the hex of `bytes` to `output`, as UTF-8.
+    package static func append(_ bytes: [UInt8], to output: inout [UInt8]) {
+        output.reserveCapacity(output.count + 2 * bytes.count)
         for byte in bytes {
-            output.append(digits[Int(byte >> 4)])
-            output.append(digits[Int(byte & 0x0F)])
+            output.append(digit(byte >> 4))
+            output.append(digit(byte & 0x0F))
         }
-        return String(decoding: output, as: UTF8.self)
+    }
+
+    private static func encode(buffer bytes: UnsafeBufferPointer<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: 2 * bytes.count) { output in
+            for (index, byte) in bytes.enumerated() {
+                output[2 * index] = digit(byte >> 4)
+                output[2 * index + 1] = digit(byte & 0x0F)
+            }
+            return 2 * bytes.count
+        }
+    }
+
+    @inline(__always) private static func digit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") - 10 + nibble
     }
 
     /// Decodes lower-case hex of exactly `count` bytes; nil otherwise.
     package static func decode(_ text: Substring.UTF8View, count: Int) -> [UInt8]? {
         guard text.count == count * 2 else { return nil }
-        var output: [UInt8] = []
-        output.reserveCapacity(count)
-        var high: UInt8?
-        for digit in text {
-            let value: UInt8
-            switch digit {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = digit - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): value = digit - UInt8(ascii: "a") + 10
-            default: return nil
+        if let bytes = text.withContiguousStorageIfAvailable({ decode(buffer: $0, count: count) }) { return bytes }
+        return Array(text).withUnsafeBufferPointer { decode(buffer: $0, count: count) }
+    }
+
+    private static func decode(buffer text: UnsafeBufferPointer<UInt8>, count: Int) -> [UInt8]? {
+        var valid = true
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { output, initialized in
+            for index in 0..<count {
+                let high = value(text[2 * index]), low = value(text[2 * index + 1])
+                guard high < 16, low < 16 else { valid = false; break }
+                output[index] = high << 4 | low
             }
-            if let h = high {
-                output.append(h << 4 | value)
-                high = nil
-            } else {
-                high = value
-            }
+            initialized = valid ? count : 0
         }
-        return output
+        return valid ? bytes : nil
+    }
+
+    /// A lower-case hex digit's value; 16 or more for any other byte.
+    @inline(__always) private static func value(_ digit: UInt8) -> UInt8 {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+        default: 16
+        }
     }
 }

@@ -23,7 +23,7 @@ package enum StoredChange {
     /// The body of `signed`, whose parents arrived at `parentArrivals`.
     package static func body(of signed: SignedChange, parentArrivals: [Int64]) -> [UInt8] {
         let header = signed.change.encodedHeader
-        guard signed.bytes.count > header.count, signed.bytes.starts(with: header), signed.bytes.last == UInt8(ascii: "}"),
+        guard signed.bytes.count > header.count, signed.bytes[..<header.count] == header[...], signed.bytes.last == UInt8(ascii: "}"),
               parentArrivals.count == signed.change.parents.count else {
             return [verbatim] + signed.bytes
         }
