@@ -16,11 +16,11 @@ struct LogReader {
     }
 
     /// Every column ``recreate(_:)`` reads, in the order it reads them, from
-    /// the log `c` joined to its author's previous change `p`. Callers add
-    /// their `WHERE` and `ORDER BY`.
+    /// the log `c` joined to its author's previous change `p` and to its
+    /// entity `e`. Callers add their `WHERE` and `ORDER BY`.
     static let select = """
-        SELECT c.arrival, c.id, c.author, c.seq, c.entity, c.hlc_ms, c.hlc_counter, c.body, c.signature, p.id
-        FROM change c LEFT JOIN change p ON p.author = c.author AND p.seq = c.seq - 1
+        SELECT c.arrival, c.id, c.author, c.seq, c.entity, c.hlc_ms, c.hlc_counter, c.body, c.signature, p.id, e.id, e.kind
+        FROM change c LEFT JOIN change p ON p.author = c.author AND p.seq = c.seq - 1 LEFT JOIN entity e ON e.number = c.entity
         """
 
     /// The changes that `clauses`, appended to ``select``, choose.
@@ -85,7 +85,7 @@ struct LogReader {
         let signature = Array(signatureData)
         guard signature.count == 64 else { throw Problem(.format, "its signature is \(signature.count) bytes, not 64") }
         let author = try self.author(row[2])
-        let (entity, kind) = try self.entity(row[4])
+        let (entity, kind) = try self.entity(row[4], id: row[10], kind: row[11])
         if seq > 1 && previous == nil {
             throw Problem(.chain, "its author's change seq \(seq - 1), which its prev names, is not in the log")
         }
@@ -161,15 +161,11 @@ struct LogReader {
         return id
     }
 
-    private mutating func entity(_ number: Int64) throws(Problem) -> (id: EntityID, kind: EntityKind) {
+    /// The entity with `number`, whose id and kind the row joined (nil when
+    /// the entity table has no such number).
+    private mutating func entity(_ number: Int64, id: String?, kind: String?) throws(Problem) -> (id: EntityID, kind: EntityKind) {
         if let known = entities[number] { return known }
-        let row: Row?
-        do {
-            row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, kind FROM entity WHERE number = ?"), arguments: [number])
-        } catch {
-            throw Problem(.format, "its entity could not be read: \(error)")
-        }
-        guard let row, let id = EntityID(rawValue: row[0]), let kind = EntityKind(rawValue: row[1]) else {
+        guard let id = id.flatMap(EntityID.init(rawValue:)), let kind = kind.flatMap(EntityKind.init(rawValue:)) else {
             throw Problem(.format, "its entity, number \(number), is not a known entity")
         }
         entities[number] = (id, kind)
