@@ -145,11 +145,14 @@ struct ChangeApplier {
     private mutating func commit(_ progress: Progress) throws -> ApplyReport {
         var report = progress.report
         let removed = try removedDevices()
-        var touched: [EntityID: (kind: EntityKind, conflictsBefore: Int)] = [:]
+        // Each touched entity's count of conflicted fields before the batch,
+        // and after it where advancing the state told; the rest are counted.
+        var touched: [EntityID: (kind: EntityKind, conflictsBefore: Int?)] = [:]
+        var conflictsAfter: [EntityID: Int] = [:]
         var stale: Set<EntityID> = []
         for signed in progress.accepted {
             let change = signed.change, entity = change.entity
-            if touched[entity] == nil { touched[entity] = (change.kind, defersDerivation ? 0 : try conflictCount(entity)) }
+            if touched[entity] == nil { touched[entity] = (change.kind, defersDerivation ? 0 : nil) }
             if defersDerivation && change.kind != .workspace {
                 let isNew = try writer.entity(entity) == nil
                 let held = try writer.insert(signed, movingEntityHeads: false)
@@ -159,16 +162,25 @@ struct ChangeApplier {
             }
             let heads = try writer.heads(of: entity)
             try writer.insert(signed)
-            if !stale.contains(entity), try !writer.advance(signed, extending: heads) { stale.insert(entity) }
+            guard !stale.contains(entity) else { continue }
+            if let conflicts = try writer.advance(signed, extending: heads, authorRemovedAfter: removed[change.author.rawValue]) {
+                if touched[entity]?.conflictsBefore == nil { touched[entity]?.conflictsBefore = conflicts.before }
+                conflictsAfter[entity] = conflicts.after
+            } else {
+                stale.insert(entity)
+            }
         }
         for (entity, kind) in touched.map({ ($0.key, $0.value.kind) }).filter({ stale.contains($0.0) })
             .sorted(by: { ($0.1 == .workspace ? 0 : 1, $0.0) < ($1.1 == .workspace ? 0 : 1, $1.0) }) {
+            // Not advanced before: its conflicts are still as the batch found them.
+            if touched[entity]?.conflictsBefore == nil { touched[entity]?.conflictsBefore = try conflictCount(entity) }
             try writer.rederive(kind: kind, entity: entity)
+            conflictsAfter[entity] = try conflictCount(entity)
         }
         for (entity, touch) in touched {
-            let after = defersDerivation ? 0 : try conflictCount(entity)
-            report.conflictsCreated += max(0, after - touch.conflictsBefore)
-            report.conflictsResolved += max(0, touch.conflictsBefore - after)
+            let before = touch.conflictsBefore ?? 0, after = conflictsAfter[entity] ?? before
+            report.conflictsCreated += max(0, after - before)
+            report.conflictsResolved += max(0, before - after)
             if touch.kind != .workspace { report.entitiesChanged += 1 }
         }
         for last in progress.lastOfAuthor.values { try writer.moveAuthorHead(to: last) }

@@ -57,7 +57,8 @@ struct LogWriter {
         let signed = SignedChange(signing: change, with: key)
         try insert(signed)
         try moveAuthorHead(to: signed)
-        if try !advance(signed, extending: parents) { try rederive(kind: kind, entity: entity) }
+        let lastSeq = try Int.fetchOne(db.cachedStatement(sql: "SELECT last_seq FROM removed_device WHERE device = ?"), arguments: [author.rawValue])
+        if try advance(signed, extending: parents, authorRemovedAfter: lastSeq) == nil { try rederive(kind: kind, entity: entity) }
         return signed
     }
 
@@ -69,23 +70,21 @@ struct LogWriter {
     /// Brings the derived state of `signed`'s annotation up to date from
     /// its cached state alone, when `signed` names every head the
     /// annotation had (`heads`, read before it was inserted) and its author's
-    /// changes take effect. Returns false, changing nothing, when the caller
-    /// must derive the annotation in full instead.
+    /// changes take effect (a removed author's, up to `lastSeq`). Returns
+    /// how many fields were in conflict before and after; nil, changing
+    /// nothing, when the caller must derive the annotation in full instead.
     ///
     /// - Complexity: O(1) reads and writes, against O(changes of the
     ///   annotation) for ``rederive(kind:entity:)``.
-    func advance(_ signed: SignedChange, extending heads: [ChangeID]) throws -> Bool {
+    func advance(_ signed: SignedChange, extending heads: [ChangeID], authorRemovedAfter lastSeq: Int?) throws -> (before: Int, after: Int)? {
         let change = signed.change
         guard change.kind == .annotation, !heads.isEmpty, Set(heads) == Set(change.parents),
-              try !Bool(exists: "SELECT 1 FROM stale_entity WHERE entity = ?", [change.entity.rawValue], in: db) else { return false }
-        if let lastSeq = try Int.fetchOne(db.cachedStatement(sql: "SELECT last_seq FROM removed_device WHERE device = ?"),
-                                          arguments: [change.author.rawValue]),
-           change.seq > lastSeq {
-            return false
-        }
-        guard let current = try Store.annotation(change.entity, in: db), let next = current.extended(by: signed) else { return false }
+              try !Bool(exists: "SELECT 1 FROM stale_entity WHERE entity = ?", [change.entity.rawValue], in: db) else { return nil }
+        if let lastSeq, change.seq > lastSeq { return nil }
+        guard let current = try Store.annotation(change.entity, in: db), let next = current.extended(by: signed) else { return nil }
         try save(next, replacing: current)
-        return true
+        func conflictedFields(_ state: AnnotationState) -> Int { Set(state.conflicts.map(\.field)).count }
+        return (conflictedFields(current), conflictedFields(next))
     }
 
     /// The entity's heads: its changes that no other change names as a parent.
@@ -253,27 +252,27 @@ struct LogWriter {
     /// what changed from it is written.
     private func save(_ state: AnnotationState, replacing previous: AnnotationState?) throws {
         let entity = state.id
-        try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO annotation (id, statement, revision, exact, prefix, suffix, start, "end", note,
-                status, motivation, deleted, author, created_ms, created_counter, modified_by, modified_ms, modified_counter,
-                anchor_state, anchor_score, origin, origin_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
-                state.id.rawValue, state.target.statement.rawValue, state.target.revision.hex, state.target.exact,
-                state.target.prefix, state.target.suffix, state.target.start, state.target.end, state.note,
-                state.status.rawValue, state.motivation.rawValue, state.isDeleted, state.author.rawValue,
-                state.created.milliseconds, state.created.counter, state.modifiedBy.rawValue,
-                state.modified.milliseconds, state.modified.counter, state.anchor.state.rawValue, state.anchor.score,
-                state.origin.map { String(decoding: $0.json.encoded, as: UTF8.self) }, state.origin?.id,
-            ])
+        let values = Self.values(of: state)
+        if let previous {
+            // Only the columns that changed, so that indexes on the others are left alone.
+            let changed = zip(Self.annotationColumns, zip(values, Self.values(of: previous))).filter { $0.1.0 != $0.1.1 }
+            if !changed.isEmpty {
+                try db.cachedStatement(sql: "UPDATE annotation SET \(changed.map { "\"\($0.0)\" = ?" }.joined(separator: ", ")) WHERE id = ?")
+                    .execute(arguments: StatementArguments(changed.map(\.1.0) + [entity.rawValue.databaseValue]))
+            }
+        } else {
+            try db.cachedStatement(sql: Self.insertAnnotation).execute(arguments: StatementArguments(values))
+        }
         if previous?.conflicts != state.conflicts { try record(state.conflicts, of: entity, kind: .annotation) }
         if let previous {
             // Only the tags that changed: an annotation may have hundreds.
-            for tag in Set(previous.tags).subtracting(state.tags) {
-                try db.cachedStatement(sql: "DELETE FROM annotation_tag WHERE annotation = ? AND tag = ?").execute(arguments: [entity.rawValue, tag])
-            }
-            for tag in Set(state.tags).subtracting(previous.tags) {
-                try db.cachedStatement(sql: "INSERT INTO annotation_tag (annotation, tag) VALUES (?, ?)").execute(arguments: [entity.rawValue, tag])
+            if previous.tags != state.tags {
+                for tag in Set(previous.tags).subtracting(state.tags) {
+                    try db.cachedStatement(sql: "DELETE FROM annotation_tag WHERE annotation = ? AND tag = ?").execute(arguments: [entity.rawValue, tag])
+                }
+                for tag in Set(state.tags).subtracting(previous.tags) {
+                    try db.cachedStatement(sql: "INSERT INTO annotation_tag (annotation, tag) VALUES (?, ?)").execute(arguments: [entity.rawValue, tag])
+                }
             }
         } else {
             try db.cachedStatement(sql: "DELETE FROM annotation_tag WHERE annotation = ?").execute(arguments: [entity.rawValue])
@@ -281,14 +280,40 @@ struct LogWriter {
                 try db.cachedStatement(sql: "INSERT INTO annotation_tag (annotation, tag) VALUES (?, ?)").execute(arguments: [entity.rawValue, tag])
             }
         }
-        func searchable(_ state: AnnotationState?) -> String? {
-            guard let state, !state.isDeleted else { return nil }
-            return [state.target.exact, state.note, state.tags.joined(separator: " ")].joined(separator: "\n")
+        // The full text holds the quote, the note and the tags of a live annotation.
+        if let previous, previous.isDeleted == state.isDeleted, previous.target.exact == state.target.exact,
+           previous.note == state.note, previous.tags == state.tags {
+            return
         }
-        if previous == nil || searchable(previous) != searchable(state) {
-            try index(entity, kind: .annotation, body: searchable(state))
-        }
+        try index(entity, kind: .annotation,
+                  body: state.isDeleted ? nil : [state.target.exact, state.note, state.tags.joined(separator: " ")].joined(separator: "\n"))
     }
+
+    /// The columns of the `annotation` table, in the order of ``values(of:)``.
+    private static let annotationColumns = [
+        "id", "statement", "revision", "exact", "prefix", "suffix", "start", "end", "note", "status", "motivation", "deleted",
+        "author", "created_ms", "created_counter", "modified_by", "modified_ms", "modified_counter", "anchor_state", "anchor_score",
+        "origin", "origin_id",
+    ]
+
+    /// An annotation's row in the `annotation` table, in the order of ``annotationColumns``.
+    private static func values(of state: AnnotationState) -> [DatabaseValue] {
+        [
+            state.id.rawValue.databaseValue, state.target.statement.rawValue.databaseValue, state.target.revision.hex.databaseValue,
+            state.target.exact.databaseValue, state.target.prefix.databaseValue, state.target.suffix.databaseValue,
+            state.target.start.databaseValue, state.target.end.databaseValue, state.note.databaseValue,
+            state.status.rawValue.databaseValue, state.motivation.rawValue.databaseValue, state.isDeleted.databaseValue,
+            state.author.rawValue.databaseValue, state.created.milliseconds.databaseValue, state.created.counter.databaseValue,
+            state.modifiedBy.rawValue.databaseValue, state.modified.milliseconds.databaseValue, state.modified.counter.databaseValue,
+            state.anchor.state.rawValue.databaseValue, state.anchor.score.databaseValue,
+            state.origin.map { String(decoding: $0.json.encoded, as: UTF8.self) }.databaseValue, state.origin?.id.databaseValue ?? .null,
+        ]
+    }
+
+    private static let insertAnnotation = """
+        INSERT OR REPLACE INTO annotation (\(annotationColumns.map { "\"\($0)\"" }.joined(separator: ", ")))
+        VALUES (\(Array(repeating: "?", count: annotationColumns.count).joined(separator: ", ")))
+        """
 
     /// Records removed devices and re-derives every entity that a change of
     /// theirs, written after their removal, had touched.

@@ -184,7 +184,7 @@ extension Store {
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         return try read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM annotation \(whereClause) ORDER BY statement, start, \"end\", id",
+            let rows = try Row.fetchAll(db, sql: "SELECT \(Self.annotationColumns) FROM annotation \(whereClause) ORDER BY statement, start, \"end\", id",
                                         arguments: arguments)
             return try rows.map { try Self.annotation(from: $0, in: db) }
         }
@@ -198,24 +198,32 @@ extension Store {
     }
 
     static func annotation(_ id: EntityID, in db: Database) throws -> AnnotationState? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM annotation WHERE id = ?"), arguments: [id.rawValue]).map { try annotation(from: $0, in: db) }
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(annotationColumns) FROM annotation WHERE id = ?"), arguments: [id.rawValue])
+            .map { try annotation(from: $0, in: db) }
     }
 
+    /// The columns ``annotation(from:in:)`` reads, by position.
+    private static let annotationColumns = """
+        id, statement, revision, exact, prefix, suffix, start, "end", anchor_state, anchor_score, note, status, motivation,
+        deleted, author, created_ms, created_counter, modified_by, modified_ms, modified_counter, origin
+        """
+
+    /// The annotation a row of ``annotationColumns`` holds, with its tags and conflicts.
     private static func annotation(from row: Row, in db: Database) throws -> AnnotationState {
-        let id: String = row["id"]
+        let id: String = row[0]
         let tags = try String.fetchAll(db.cachedStatement(sql: "SELECT tag FROM annotation_tag WHERE annotation = ? ORDER BY tag"), arguments: [id])
-        let target = Target(statement: EntityID(rawValue: row["statement"])!, revision: RevisionHash(hex: row["revision"])!,
-                            exact: row["exact"], prefix: row["prefix"], suffix: row["suffix"], start: row["start"], end: row["end"])
+        let target = Target(statement: EntityID(rawValue: row[1])!, revision: RevisionHash(hex: row[2])!,
+                            exact: row[3], prefix: row[4], suffix: row[5], start: row[6], end: row[7])
         return AnnotationState(
             id: EntityID(rawValue: id)!, target: target,
-            anchor: Anchor(state: AnchorState(rawValue: row["anchor_state"]) ?? .exact, score: row["anchor_score"]),
-            note: row["note"], tags: tags,
-            status: Status(rawValue: row["status"])!, motivation: Motivation(rawValue: row["motivation"])!,
-            isDeleted: row["deleted"], author: DeviceID(rawValue: row["author"])!,
-            created: HLCTimestamp(milliseconds: row["created_ms"], counter: row["created_counter"]),
-            modifiedBy: DeviceID(rawValue: row["modified_by"])!,
-            modified: HLCTimestamp(milliseconds: row["modified_ms"], counter: row["modified_counter"]),
+            anchor: Anchor(state: AnchorState(rawValue: row[8]) ?? .exact, score: row[9]),
+            note: row[10], tags: tags,
+            status: Status(rawValue: row[11])!, motivation: Motivation(rawValue: row[12])!,
+            isDeleted: row[13], author: DeviceID(rawValue: row[14])!,
+            created: HLCTimestamp(milliseconds: row[15], counter: row[16]),
+            modifiedBy: DeviceID(rawValue: row[17])!,
+            modified: HLCTimestamp(milliseconds: row[18], counter: row[19]),
             conflicts: try conflicts(of: id, in: db),
-            origin: (row["origin"] as String?).flatMap { try? Origin(json: CanonicalJSON(parsing: Array($0.utf8))) })
+            origin: (row[20] as String?).flatMap { try? Origin(json: CanonicalJSON(parsing: Array($0.utf8))) })
     }
 }
