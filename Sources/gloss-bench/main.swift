@@ -73,7 +73,7 @@ do {
     }
     let options = try parseOptions(arguments)
     guard FileManager.default.isExecutableFile(atPath: options.gloss) else {
-        throw BenchError("expected the gloss executable at \(options.gloss); build it (swift build -c release) or pass --gloss PATH")
+        throw BenchError("expected the gloss executable at \(options.gloss); build it (swift build -c release --static-swift-stdlib --product gloss) or pass --gloss PATH")
     }
     let scenarios = try Scenarios(options: options)
     for size in options.sizes { try await scenarios.run(n: size) }
