@@ -16,7 +16,7 @@ struct Annotate: ParsableCommand {
     @Option(help: "The note.") var note: String?
     @Option(help: ArgumentHelp("Read the note from a file.", valueName: "file")) var noteFile: String?
     @Option(name: .customLong("tag"), help: ArgumentHelp("A tag; repeat for more.", valueName: "tag")) var tags: [String] = []
-    @Option(help: "open, checked, verified or disputed (default: open).") var status: Status?
+    @Option(help: "Its review status (default: open).") var status: Status?
     @Option(help: "A W3C motivation (default: commenting).") var motivation: Motivation?
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var output: OutputOptions
@@ -53,7 +53,7 @@ struct Edit: ParsableCommand {
     @Option(help: ArgumentHelp("Read the new note from a file.", valueName: "file")) var noteFile: String?
     @Option(name: .customLong("add-tag"), help: ArgumentHelp("A tag to add; repeat for more.", valueName: "tag")) var addedTags: [String] = []
     @Option(name: .customLong("remove-tag"), help: ArgumentHelp("A tag to remove; repeat for more.", valueName: "tag")) var removedTags: [String] = []
-    @Option(help: "open, checked, verified or disputed.") var status: Status?
+    @Option(help: "The new review status.") var status: Status?
     @Option(help: "A W3C motivation.") var motivation: Motivation?
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var output: OutputOptions
