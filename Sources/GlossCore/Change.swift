@@ -46,7 +46,7 @@ public struct Change: Hashable, Sendable {
         self.clock = clock
         self.kind = kind
         self.entity = entity
-        self.parents = Array(Set(parents)).sorted()
+        self.parents = parents.count < 2 ? parents : Array(Set(parents)).sorted()
         self.operations = operations
     }
 

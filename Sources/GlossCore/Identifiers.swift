@@ -25,6 +25,16 @@ public struct ChangeID: Hashable, Comparable, Sendable, CustomStringConvertible 
     public var hex: String { Hex.encode(bytes) }
     public var description: String { hex }
 
+    /// Hashes the first 8 bytes, which are already uniform (they are a
+    /// SHA-256's), in one step rather than byte by byte.
+    public func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine($0.loadUnaligned(as: UInt64.self)) }
+    }
+
+    public static func == (lhs: ChangeID, rhs: ChangeID) -> Bool {
+        lhs.bytes == rhs.bytes
+    }
+
     public static func < (lhs: ChangeID, rhs: ChangeID) -> Bool {
         lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
     }

@@ -150,6 +150,10 @@ struct ChangeApplier {
         var touched: [EntityID: (kind: EntityKind, conflictsBefore: Int?)] = [:]
         var conflictsAfter: [EntityID: Int] = [:]
         var stale: Set<EntityID> = []
+        if deferred != nil {
+            let dataVersion = try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0
+            deferred?.beginBatch(dataVersion: dataVersion)
+        }
         for signed in progress.accepted {
             let change = signed.change, entity = change.entity
             if touched[entity] == nil { touched[entity] = (change.kind, defersDerivation ? 0 : nil) }

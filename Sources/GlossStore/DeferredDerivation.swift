@@ -9,8 +9,9 @@ import GlossMerge
 /// before it, is brought forward by ``AnnotationState/extended(by:)``.
 /// Anything else (concurrent branches, a change of a removed device, a
 /// statement, annotations past ``capacity``) is left to derive in full from
-/// the log. Every entity a batch touches is marked stale in that batch's
-/// transaction, so a clone cut short is derived in full on the next open.
+/// the log. Every entity a batch touches is marked stale by the first batch
+/// that touches it, in that batch's transaction, so a clone cut short is
+/// derived in full on the next open.
 struct DeferredDerivation {
     /// The most annotations whose state is held in memory (about 1 KB each).
     static let capacity = 10_000
@@ -28,6 +29,10 @@ struct DeferredDerivation {
 
     private(set) var entries: [EntityID: Entry] = [:]
     private var extending = 0
+    /// Entities whose stale mark an earlier batch committed (up to
+    /// ``capacity``), and the writer's `PRAGMA data_version` then.
+    private var marked: Set<EntityID> = []
+    private var dataVersion: Int?
 
     /// The change `id`, if it ends the line of an annotation held here.
     func head(_ id: ChangeID, of entity: EntityID) -> Head? {
@@ -35,14 +40,26 @@ struct DeferredDerivation {
         return head
     }
 
+    /// Called as a batch begins, with the writer connection's
+    /// `PRAGMA data_version`: unless it is the one the last batch saw, some
+    /// other process has written since (opening the store derives and
+    /// unmarks stale entities), and every entity is marked again.
+    mutating func beginBatch(dataVersion: Int) {
+        if dataVersion != self.dataVersion { marked.removeAll() }
+        self.dataVersion = dataVersion
+    }
+
     /// Carries `signed`, just inserted at `head.arrival`, into its entity's
-    /// entry, and marks the entity stale in the batch's transaction (again
-    /// in each batch: another process opening the store meanwhile derives
-    /// and unmarks it). `isNew` says the log held no change of the entity
-    /// before; `isEffective`, that its author's changes take effect.
+    /// entry, and marks the entity stale in the batch's transaction unless
+    /// an earlier batch did (see ``beginBatch(dataVersion:)``). `isNew`
+    /// says the log held no change of the entity before; `isEffective`,
+    /// that its author's changes take effect.
     mutating func carry(_ signed: SignedChange, at head: Head, isNew: Bool, isEffective: Bool, writer: LogWriter) throws {
         let change = signed.change
-        try writer.markStale(change.kind, change.entity)
+        if !marked.contains(change.entity) {
+            try writer.markStale(change.kind, change.entity)
+            if marked.count < Self.capacity { marked.insert(change.entity) }
+        }
         switch entries[change.entity] {
         case .full?:
             return

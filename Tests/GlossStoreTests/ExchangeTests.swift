@@ -65,6 +65,30 @@ struct ExchangeTests {
         #expect(try reopened.statements() == dara.store.statements())
     }
 
+    @Test("a clone's later batch marks its annotations stale again when another process derived them meanwhile")
+    func deferredMarksRenewedAfterAnotherWriter() throws {
+        let dara = try TestWorkspace()
+        let statement = try dara.addSeed()
+        let annotation = try dara.store.annotate(statement.id, span: .quote("treason", occurrence: nil), edit: AnnotationEdit(note: "one"), now: dara.tick())
+        var changes: [SignedChange] = []
+        try dara.store.changes(missingFrom: Heads()) { changes += $0 }
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("gloss-test-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let key = try DeviceKey(seed: [UInt8](repeating: 7, count: 32))
+        let (clone, _) = try Store.clone(WorkspaceFolder(root: root), from: ChangeBatch(changes: changes, texts: try dara.store.texts(for: changes)),
+                                         key: key, deferringDerivation: true, now: dara.tick())
+        // Another process opens the workspace mid-clone: it derives what is stale, and unmarks it.
+        #expect(try Store.open(WorkspaceFolder(root: root)).annotation(annotation.id).note == "one")
+
+        _ = try dara.store.edit(annotation.id, AnnotationEdit(note: "two"), now: dara.tick())
+        changes = []
+        try dara.store.changes(missingFrom: clone.heads()) { changes += $0 }
+        _ = try clone.apply(ChangeBatch(changes: changes, texts: []), now: dara.tick(), deferringDerivation: true)
+
+        // Cut short here: the next open derives the annotation again, from the change the clone's batch left stale.
+        #expect(try Store.open(WorkspaceFolder(root: root)).annotation(annotation.id).note == "two")
+    }
+
     @Test("a clone in batches of any size derives what its origin derives, with a removed device's late changes ignored")
     func deferredCloneAroundARemoval() throws {
         let (dara, sophea, statement) = try pair()
