@@ -182,7 +182,7 @@ extension Store {
             defer { carried = nil }
             return carried
         }
-        return try write { writer in
+        let derived = try write { writer in
             var settled = 0
             for case (_, .extending(let state, let head)) in carried?.entries ?? [:] {
                 try writer.settle(state, head: head.id)
@@ -194,5 +194,13 @@ extension Store {
             }
             return settled + stale.count
         }
+        // A clone's batches left checkpoints for now (see ``clone(_:from:key:deferringDerivation:now:)``).
+        try Self.catching {
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.walAutocheckpointPages)")
+                try db.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)")
+            }
+        }
+        return derived
     }
 }
