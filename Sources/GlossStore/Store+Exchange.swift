@@ -194,7 +194,7 @@ extension Store {
             }
             return settled + stale.count
         }
-        // A clone's batches left checkpoints for now (see ``clone(_:from:key:deferringDerivation:now:)``).
+        // A clone's batches checkpoint less often (see ``clone(_:from:key:deferringDerivation:now:)``).
         try Self.catching {
             try pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.walAutocheckpointPages)")

@@ -43,50 +43,46 @@ struct ExchangeTests {
                 "this device is not a member of the workspace, so it cannot write; a member must run: gloss member add NAME \(b.store.device)")
     }
 
-    @Test("a clone cut short after deferred batches is derived when it is next opened")
-    func deferredDerivationRecoveredOnOpen() throws {
+    /// Runs `body` with Dara's workspace, holding one annotation noted "one",
+    /// and a folder for a clone of it, removed afterwards.
+    func withCloneFolder(_ body: (TestWorkspace, AnnotationState, WorkspaceFolder) throws -> Void) throws {
         let dara = try TestWorkspace()
         let statement = try dara.addSeed()
         let annotation = try dara.store.annotate(statement.id, span: .quote("treason", occurrence: nil), edit: AnnotationEdit(note: "one"), now: dara.tick())
-        var changes: [SignedChange] = []
-        try dara.store.changes(missingFrom: Heads()) { changes += $0 }
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("gloss-test-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
-        let key = try DeviceKey(seed: [UInt8](repeating: 7, count: 32))
-        let (clone, _) = try Store.clone(WorkspaceFolder(root: root), from: ChangeBatch(changes: Array(changes.prefix(1)), texts: []), key: key, now: dara.tick())
-        _ = try dara.store.edit(annotation.id, AnnotationEdit(note: "two", status: .checked), now: dara.tick())
-        changes = []
-        try dara.store.changes(missingFrom: clone.heads()) { changes += $0 }
-        _ = try clone.apply(ChangeBatch(changes: changes, texts: try dara.store.texts(for: changes)), now: dara.tick(), deferringDerivation: true)
-        #expect(try clone.annotations().isEmpty, "derivation was deferred")
+        try body(dara, annotation, WorkspaceFolder(root: root))
+    }
 
-        let reopened = try Store.open(WorkspaceFolder(root: root))
-        #expect(try reopened.annotations() == dara.store.annotations())
-        #expect(try reopened.statements() == dara.store.statements())
+    @Test("a clone cut short after deferred batches is derived when it is next opened")
+    func deferredDerivationRecoveredOnOpen() throws {
+        try withCloneFolder { dara, annotation, folder in
+            let genesis = ChangeBatch(changes: Array(try dara.batch(missingFrom: Heads()).changes.prefix(1)), texts: [])
+            let (clone, _) = try Store.clone(folder, from: genesis, key: try DeviceKey(seed: [UInt8](repeating: 7, count: 32)), now: dara.tick())
+            _ = try dara.store.edit(annotation.id, AnnotationEdit(note: "two", status: .checked), now: dara.tick())
+            _ = try clone.apply(try dara.batch(missingFrom: clone.heads()), now: dara.tick(), deferringDerivation: true)
+            #expect(try clone.annotations().isEmpty, "derivation was deferred")
+
+            let reopened = try Store.open(folder)
+            #expect(try reopened.annotations() == dara.store.annotations())
+            #expect(try reopened.statements() == dara.store.statements())
+        }
     }
 
     @Test("a clone's later batch marks its annotations stale again when another process derived them meanwhile")
     func deferredMarksRenewedAfterAnotherWriter() throws {
-        let dara = try TestWorkspace()
-        let statement = try dara.addSeed()
-        let annotation = try dara.store.annotate(statement.id, span: .quote("treason", occurrence: nil), edit: AnnotationEdit(note: "one"), now: dara.tick())
-        var changes: [SignedChange] = []
-        try dara.store.changes(missingFrom: Heads()) { changes += $0 }
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("gloss-test-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: root) }
-        let key = try DeviceKey(seed: [UInt8](repeating: 7, count: 32))
-        let (clone, _) = try Store.clone(WorkspaceFolder(root: root), from: ChangeBatch(changes: changes, texts: try dara.store.texts(for: changes)),
-                                         key: key, deferringDerivation: true, now: dara.tick())
-        // Another process opens the workspace mid-clone: it derives what is stale, and unmarks it.
-        #expect(try Store.open(WorkspaceFolder(root: root)).annotation(annotation.id).note == "one")
+        try withCloneFolder { dara, annotation, folder in
+            let (clone, _) = try Store.clone(folder, from: try dara.batch(missingFrom: Heads()), key: try DeviceKey(seed: [UInt8](repeating: 7, count: 32)),
+                                             deferringDerivation: true, now: dara.tick())
+            // Another process opens the workspace mid-clone: it derives what is stale, and unmarks it.
+            #expect(try Store.open(folder).annotation(annotation.id).note == "one")
 
-        _ = try dara.store.edit(annotation.id, AnnotationEdit(note: "two"), now: dara.tick())
-        changes = []
-        try dara.store.changes(missingFrom: clone.heads()) { changes += $0 }
-        _ = try clone.apply(ChangeBatch(changes: changes, texts: []), now: dara.tick(), deferringDerivation: true)
+            _ = try dara.store.edit(annotation.id, AnnotationEdit(note: "two"), now: dara.tick())
+            _ = try clone.apply(try dara.batch(missingFrom: clone.heads()), now: dara.tick(), deferringDerivation: true)
 
-        // Cut short here: the next open derives the annotation again, from the change the clone's batch left stale.
-        #expect(try Store.open(WorkspaceFolder(root: root)).annotation(annotation.id).note == "two")
+            // Cut short here: the next open derives the annotation again, from the change the clone's batch left stale.
+            #expect(try Store.open(folder).annotation(annotation.id).note == "two")
+        }
     }
 
     @Test("a clone in batches of any size derives what its origin derives, with a removed device's late changes ignored")
