@@ -254,11 +254,15 @@ struct LogWriter {
         let entity = state.id
         let values = Self.values(of: state)
         if let previous {
-            // Only the columns that changed, so that indexes on the others are left alone.
-            let changed = zip(Self.annotationColumns, zip(values, Self.values(of: previous))).filter { $0.1.0 != $0.1.1 }
+            // Only the columns that changed, so that indexes on the others
+            // are left alone. An edit changes a field or two and the
+            // modification columns, so there are few such statements to cache.
+            let before = Self.values(of: previous)
+            let changed = values.indices.filter { values[$0] != before[$0] }
             if !changed.isEmpty {
-                try db.cachedStatement(sql: "UPDATE annotation SET \(changed.map { "\"\($0.0)\" = ?" }.joined(separator: ", ")) WHERE id = ?")
-                    .execute(arguments: StatementArguments(changed.map(\.1.0) + [entity.rawValue.databaseValue]))
+                let assignments = changed.map { "\"\(Store.annotationColumns[$0])\" = ?" }.joined(separator: ", ")
+                try db.cachedStatement(sql: "UPDATE annotation SET \(assignments) WHERE id = ?")
+                    .execute(arguments: StatementArguments(changed.map { values[$0] } + [entity.rawValue.databaseValue]))
             }
         } else {
             try db.cachedStatement(sql: Self.insertAnnotation).execute(arguments: StatementArguments(values))
@@ -289,14 +293,7 @@ struct LogWriter {
                   body: state.isDeleted ? nil : [state.target.exact, state.note, state.tags.joined(separator: " ")].joined(separator: "\n"))
     }
 
-    /// The columns of the `annotation` table, in the order of ``values(of:)``.
-    private static let annotationColumns = [
-        "id", "statement", "revision", "exact", "prefix", "suffix", "start", "end", "note", "status", "motivation", "deleted",
-        "author", "created_ms", "created_counter", "modified_by", "modified_ms", "modified_counter", "anchor_state", "anchor_score",
-        "origin", "origin_id",
-    ]
-
-    /// An annotation's row in the `annotation` table, in the order of ``annotationColumns``.
+    /// An annotation's row in the `annotation` table, in the order of `Store.annotationColumns`.
     private static func values(of state: AnnotationState) -> [DatabaseValue] {
         [
             state.id.rawValue.databaseValue, state.target.statement.rawValue.databaseValue, state.target.revision.hex.databaseValue,
@@ -311,8 +308,8 @@ struct LogWriter {
     }
 
     private static let insertAnnotation = """
-        INSERT OR REPLACE INTO annotation (\(annotationColumns.map { "\"\($0)\"" }.joined(separator: ", ")))
-        VALUES (\(Array(repeating: "?", count: annotationColumns.count).joined(separator: ", ")))
+        INSERT OR REPLACE INTO annotation (\(Store.annotationSelection))
+        VALUES (\(Array(repeating: "?", count: Store.annotationColumns.count).joined(separator: ", ")))
         """
 
     /// Records removed devices and re-derives every entity that a change of

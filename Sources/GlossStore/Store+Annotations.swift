@@ -184,7 +184,7 @@ extension Store {
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         return try read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT \(Self.annotationColumns) FROM annotation \(whereClause) ORDER BY statement, start, \"end\", id",
+            let rows = try Row.fetchAll(db, sql: "SELECT \(Self.annotationSelection) FROM annotation \(whereClause) ORDER BY statement, start, \"end\", id",
                                         arguments: arguments)
             return try rows.map { try Self.annotation(from: $0, in: db) }
         }
@@ -198,15 +198,20 @@ extension Store {
     }
 
     static func annotation(_ id: EntityID, in db: Database) throws -> AnnotationState? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(annotationColumns) FROM annotation WHERE id = ?"), arguments: [id.rawValue])
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(annotationSelection) FROM annotation WHERE id = ?"), arguments: [id.rawValue])
             .map { try annotation(from: $0, in: db) }
     }
 
-    /// The columns ``annotation(from:in:)`` reads, by position.
-    private static let annotationColumns = """
-        id, statement, revision, exact, prefix, suffix, start, "end", anchor_state, anchor_score, note, status, motivation,
-        deleted, author, created_ms, created_counter, modified_by, modified_ms, modified_counter, origin
-        """
+    /// The columns of the `annotation` table, in the order that
+    /// ``annotation(from:in:)`` reads them and `LogWriter` writes them.
+    static let annotationColumns = [
+        "id", "statement", "revision", "exact", "prefix", "suffix", "start", "end", "note", "status", "motivation", "deleted",
+        "author", "created_ms", "created_counter", "modified_by", "modified_ms", "modified_counter", "anchor_state", "anchor_score",
+        "origin", "origin_id",
+    ]
+
+    /// ``annotationColumns`` as an SQL column list.
+    static let annotationSelection = annotationColumns.map { "\"\($0)\"" }.joined(separator: ", ")
 
     /// The annotation a row of ``annotationColumns`` holds, with its tags and conflicts.
     private static func annotation(from row: Row, in db: Database) throws -> AnnotationState {
@@ -216,13 +221,13 @@ extension Store {
                             exact: row[3], prefix: row[4], suffix: row[5], start: row[6], end: row[7])
         return AnnotationState(
             id: EntityID(rawValue: id)!, target: target,
-            anchor: Anchor(state: AnchorState(rawValue: row[8]) ?? .exact, score: row[9]),
-            note: row[10], tags: tags,
-            status: Status(rawValue: row[11])!, motivation: Motivation(rawValue: row[12])!,
-            isDeleted: row[13], author: DeviceID(rawValue: row[14])!,
-            created: HLCTimestamp(milliseconds: row[15], counter: row[16]),
-            modifiedBy: DeviceID(rawValue: row[17])!,
-            modified: HLCTimestamp(milliseconds: row[18], counter: row[19]),
+            anchor: Anchor(state: AnchorState(rawValue: row[18]) ?? .exact, score: row[19]),
+            note: row[8], tags: tags,
+            status: Status(rawValue: row[9])!, motivation: Motivation(rawValue: row[10])!,
+            isDeleted: row[11], author: DeviceID(rawValue: row[12])!,
+            created: HLCTimestamp(milliseconds: row[13], counter: row[14]),
+            modifiedBy: DeviceID(rawValue: row[15])!,
+            modified: HLCTimestamp(milliseconds: row[16], counter: row[17]),
             conflicts: try conflicts(of: id, in: db),
             origin: (row[20] as String?).flatMap { try? Origin(json: CanonicalJSON(parsing: Array($0.utf8))) })
     }
