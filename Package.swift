@@ -90,7 +90,10 @@ let package = Package(
         ),
         .testTarget(
             name: "GlossCLITests",
-            dependencies: ["GlossCore", "GlossStore", "gloss", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "GlossCore", "GlossStore", "gloss",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
     ]
 )

@@ -21,7 +21,7 @@ extension Store {
         if let taken = members.first(where: { $0.value.lowercased() == name.lowercased() }) {
             throw .invalidInput("expected a name no member has, found \"\(name)\" taken by \(taken.key.short)")
         }
-        try write { writer in
+        _ = try write { writer in
             try writer.append(kind: .workspace, entity: EntityID(rawValue: workspace.rawValue)!,
                               operations: [.admit(device, name: name)], now: now)
         }
