@@ -156,7 +156,7 @@ struct ChangeApplier {
         }
         for signed in progress.accepted {
             let change = signed.change, entity = change.entity
-            if touched[entity] == nil { touched[entity] = (change.kind, defersDerivation ? 0 : nil) }
+            if touched[entity] == nil { touched[entity] = (change.kind, nil) }
             if defersDerivation && change.kind != .workspace {
                 let isNew = try writer.entity(entity) == nil
                 let held = try writer.insert(signed, movingEntityHeads: false)
