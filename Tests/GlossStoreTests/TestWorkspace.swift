@@ -8,23 +8,31 @@ final class TestWorkspace {
     let root: URL
     let store: Store
     /// A fake wall clock: each write happens one second after the last.
-    private var clock = 1_700_000_000_000
+    private var clock = TestWorkspace.firstTick
+    private static let firstTick = 1_700_000_000_000
 
-    init(deviceName: String = "Dara") throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("gloss-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        store = try Store.create(WorkspaceFolder(root: root), name: "test", deviceName: deviceName,
-                                 key: try DeviceKey(seed: [UInt8](repeating: 1, count: 32)), now: clock)
+    convenience init(deviceName: String = "Dara") throws {
+        try self.init { root in
+            try Store.create(WorkspaceFolder(root: root), name: "test", deviceName: deviceName,
+                             key: try DeviceKey(seed: [UInt8](repeating: 1, count: 32)), now: Self.firstTick)
+        }
     }
 
     /// A new replica of `source`'s workspace, with the device key seeded by
     /// `seed`; admitted by `source` when `admit` is set.
-    init(cloning source: TestWorkspace, seed: UInt8, admitAs name: String? = nil) throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("gloss-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    convenience init(cloning source: TestWorkspace, seed: UInt8, admitAs name: String? = nil) throws {
         let key = try DeviceKey(seed: [UInt8](repeating: seed, count: 32))
         if let name { try source.store.admit(key.id, name: name, now: source.tick()) }
-        store = try Store.clone(WorkspaceFolder(root: root), from: source.batch(missingFrom: Heads()), key: key, now: clock).0
+        try self.init { root in
+            try Store.clone(WorkspaceFolder(root: root), from: source.batch(missingFrom: Heads()), key: key, now: Self.firstTick).0
+        }
+    }
+
+    /// A workspace that `make` makes in a fresh temporary folder.
+    private init(root make: (URL) throws -> Store) throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("gloss-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        store = try make(root)
     }
 
     /// A new replica of this one made as `gloss clone` makes it: batches of
@@ -42,12 +50,6 @@ final class TestWorkspace {
         }
         try clone.store.deriveStale()
         return clone
-    }
-
-    private init(root make: (URL) throws -> Store) throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("gloss-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        store = try make(root)
     }
 
     /// Everything this store holds that a store with `heads` lacks.
