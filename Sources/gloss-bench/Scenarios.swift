@@ -85,13 +85,16 @@ final class Scenarios {
 
     /// Edit `k` of a run: a note, a status or a tag, round-robin over the
     /// annotations; each changes something (round `j` of an annotation never
-    /// repeats its last status or tag).
+    /// repeats its last status or tag). An annotation's tag edits come every
+    /// third round; each adds a new tag and drops the one added five tag
+    /// edits before, so that an annotation holds at most five tags however
+    /// long the run, as each file of the git side holds one line.
     func edit(_ store: Store, _ annotations: [EntityID], _ k: Int) throws {
         let annotation = annotations[k % annotations.count], round = k / annotations.count
         let edit = switch k % 3 {
         case 0: AnnotationEdit(note: "note \(k): the ICJ calls the charges spurious")
         case 1: AnnotationEdit(status: [.checked, .verified, .disputed, .open][round % 4])
-        default: AnnotationEdit(addedTags: ["t\(round)"])
+        default: AnnotationEdit(addedTags: ["t\(round)"], removedTags: round >= 15 ? ["t\(round - 15)"] : [])
         }
         _ = try store.edit(annotation, edit, now: tick())
     }
