@@ -36,6 +36,8 @@ struct ChangeApplier {
     mutating func apply(_ batch: ChangeBatch) throws -> ApplyReport {
         var texts: [String: String] = [:]
         for text in batch.texts { texts[RevisionHash(text: text).hex] = text }
+        // A clone's batches carry what they look up (see `DeferredDerivation`).
+        if !defersDerivation { try writer.prefetch(Set(batch.changes.map(\.change.entity))) }
         var progress = Progress(
             heads: try Store.heads(in: db),
             admitted: Set(try String.fetchAll(db.cachedStatement(sql: "SELECT device FROM member UNION SELECT device FROM removed_device"))

@@ -17,7 +17,12 @@ struct LogWriter {
         var devices: [DeviceID: Int64] = [:]
         var entities: [EntityID: (number: Int64, kind: EntityKind)] = [:]
         var changes: [ChangeID: (arrival: Int64, entity: Int64)] = [:]
-        var stale: Set<EntityID> = []
+        /// Every entity marked stale, once read.
+        var stale: Set<EntityID>?
+        /// Entities' heads and annotations' states as the tables hold them,
+        /// once read or written.
+        var heads: [EntityID: [ChangeID]] = [:]
+        var annotations: [EntityID: AnnotationState] = [:]
     }
 
     init(db: Database, key: DeviceKey, workspace: WorkspaceID) {
@@ -78,10 +83,9 @@ struct LogWriter {
     ///   annotation) for ``rederive(kind:entity:)``.
     func advance(_ signed: SignedChange, extending heads: [ChangeID], authorRemovedAfter lastSeq: Int?) throws -> (before: Int, after: Int)? {
         let change = signed.change
-        guard change.kind == .annotation, !heads.isEmpty, Set(heads) == Set(change.parents),
-              try !Bool(exists: "SELECT 1 FROM stale_entity WHERE entity = ?", [change.entity.rawValue], in: db) else { return nil }
+        guard change.kind == .annotation, !heads.isEmpty, Set(heads) == Set(change.parents), try !staleMarks().contains(change.entity) else { return nil }
         if let lastSeq, change.seq > lastSeq { return nil }
-        guard let current = try Store.annotation(change.entity, in: db), let next = current.extended(by: signed) else { return nil }
+        guard let current = try annotation(change.entity), let next = current.extended(by: signed) else { return nil }
         try save(next, replacing: current)
         func conflictedFields(_ state: AnnotationState) -> Int { Set(state.conflicts.map(\.field)).count }
         return (conflictedFields(current), conflictedFields(next))
@@ -89,8 +93,42 @@ struct LogWriter {
 
     /// The entity's heads: its changes that no other change names as a parent.
     func heads(of entity: EntityID) throws -> [ChangeID] {
-        try Data.fetchAll(db.cachedStatement(sql: "SELECT change FROM entity_head WHERE entity = ?"), arguments: [entity.rawValue])
+        if let known = memo.heads[entity] { return known }
+        let heads = try Data.fetchAll(db.cachedStatement(sql: "SELECT change FROM entity_head WHERE entity = ?"), arguments: [entity.rawValue])
             .compactMap { ChangeID(bytes: Array($0)) }
+        memo.heads[entity] = heads
+        return heads
+    }
+
+    /// The annotation's state as the tables hold it; nil if they hold none.
+    private func annotation(_ id: EntityID) throws -> AnnotationState? {
+        if let known = memo.annotations[id] { return known }
+        return try Store.annotation(id, in: db)
+    }
+
+    /// Reads at once what applying changes of `entities` looks up for each:
+    /// their numbers and kinds, their heads (and where those arrived), and
+    /// the annotations' states. A batch of changes to many entities then
+    /// costs a few queries instead of several per change.
+    func prefetch(_ entities: Set<EntityID>) throws {
+        let wanted = entities.filter { memo.heads[$0] == nil }
+        guard wanted.count > 1 else { return }  // one costs the same either way
+        let list = Store.jsonArray(wanted.map(\.rawValue))
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT id, number, kind FROM entity WHERE id IN (SELECT value FROM json_each(?))"),
+                                    arguments: [list]) {
+            if let id = EntityID(rawValue: row[0]), let kind = EntityKind(rawValue: row[2]) { memo.entities[id] = (row[1], kind) }
+        }
+        for entity in wanted { memo.heads[entity] = [] }
+        for row in try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT h.entity, h.change, c.arrival, c.entity FROM entity_head h
+            JOIN change c ON substr(c.id, 1, 8) = substr(h.change, 1, 8) AND c.id = h.change
+            WHERE h.entity IN (SELECT value FROM json_each(?))
+            """), arguments: [list]) {
+            guard let entity = EntityID(rawValue: row[0]), let head = ChangeID(bytes: Array(row[1] as Data)) else { continue }
+            memo.heads[entity, default: []].append(head)
+            memo.changes[head] = (row[2], row[3])
+        }
+        for (id, state) in try Store.annotations(wanted, in: db) { memo.annotations[id] = state }
     }
 
     func save(_ clock: HybridClock) throws {
@@ -140,6 +178,7 @@ struct LogWriter {
         }
         try db.cachedStatement(sql: "INSERT INTO entity_head (entity, change) VALUES (?, ?)")
             .execute(arguments: [change.entity.rawValue, Data(signed.id.bytes)])
+        if let heads = memo.heads[change.entity] { memo.heads[change.entity] = heads.filter { !change.parents.contains($0) } + [signed.id] }
         return (arrival, entity)
     }
 
@@ -194,9 +233,19 @@ struct LogWriter {
     /// Marks an entity's derived state as behind its changes, for
     /// ``Store/deriveStale()``.
     func markStale(_ kind: EntityKind, _ entity: EntityID) throws {
-        guard memo.stale.insert(entity).inserted else { return }
+        var marks = try staleMarks()
+        guard marks.insert(entity).inserted else { return }
+        memo.stale = marks
         try db.cachedStatement(sql: "INSERT OR IGNORE INTO stale_entity (entity, kind) VALUES (?, ?)")
             .execute(arguments: [entity.rawValue, kind.rawValue])
+    }
+
+    /// Every entity marked stale.
+    private func staleMarks() throws -> Set<EntityID> {
+        if let known = memo.stale { return known }
+        let marks = Set(try String.fetchAll(db.cachedStatement(sql: "SELECT entity FROM stale_entity")).compactMap(EntityID.init(rawValue:)))
+        memo.stale = marks
+        return marks
     }
 
     /// Replaces the derived state of one entity, and its heads, with what
@@ -241,6 +290,8 @@ struct LogWriter {
     /// the state itself.
     private func settle(_ entity: EntityID, heads: [ChangeID]) throws {
         try db.cachedStatement(sql: "DELETE FROM stale_entity WHERE entity = ?").execute(arguments: [entity.rawValue])
+        memo.stale?.remove(entity)
+        memo.heads[entity] = heads
         try db.cachedStatement(sql: "DELETE FROM entity_head WHERE entity = ?").execute(arguments: [entity.rawValue])
         for head in heads {
             try db.cachedStatement(sql: "INSERT INTO entity_head (entity, change) VALUES (?, ?)").execute(arguments: [entity.rawValue, Data(head.bytes)])
@@ -249,7 +300,8 @@ struct LogWriter {
 
     /// Writes an annotation's derived state: its row, tags, conflicts and
     /// search entry. With `previous`, the state the tables hold now, only
-    /// what changed from it is written.
+    /// what changed from it is written. The state written is remembered
+    /// for the rest of the transaction.
     private func save(_ state: AnnotationState, replacing previous: AnnotationState?) throws {
         let entity = state.id
         let values = Self.values(of: state)
@@ -285,12 +337,13 @@ struct LogWriter {
             }
         }
         // The full text holds the quote, the note and the tags of a live annotation.
-        if let previous, previous.isDeleted == state.isDeleted, previous.target.exact == state.target.exact,
-           previous.note == state.note, previous.tags == state.tags {
-            return
+        let isIndexed = previous.map { $0.isDeleted == state.isDeleted && $0.target.exact == state.target.exact
+            && $0.note == state.note && $0.tags == state.tags } ?? false
+        if !isIndexed {
+            try index(entity, kind: .annotation,
+                      body: state.isDeleted ? nil : [state.target.exact, state.note, state.tags.joined(separator: " ")].joined(separator: "\n"))
         }
-        try index(entity, kind: .annotation,
-                  body: state.isDeleted ? nil : [state.target.exact, state.note, state.tags.joined(separator: " ")].joined(separator: "\n"))
+        memo.annotations[entity] = state
     }
 
     /// An annotation's row in the `annotation` table, in the order of `Store.annotationColumns`.

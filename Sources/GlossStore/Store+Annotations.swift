@@ -186,7 +186,8 @@ extension Store {
         return try read { db in
             let rows = try Row.fetchAll(db, sql: "SELECT \(Self.annotationSelection) FROM annotation \(whereClause) ORDER BY statement, start, \"end\", id",
                                         arguments: arguments)
-            return try rows.map { try Self.annotation(from: $0, in: db) }
+            let (tags, conflicts) = try Self.tagsAndConflicts(of: rows.map { $0[0] }, in: db)
+            return rows.map { row in Self.annotation(from: row, tags: tags[row[0]] ?? [], conflicts: conflicts[row[0]] ?? []) }
         }
     }
 
@@ -198,12 +199,49 @@ extension Store {
     }
 
     static func annotation(_ id: EntityID, in db: Database) throws -> AnnotationState? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(annotationSelection) FROM annotation WHERE id = ?"), arguments: [id.rawValue])
-            .map { try annotation(from: $0, in: db) }
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(annotationSelection) FROM annotation WHERE id = ?"), arguments: [id.rawValue]) else {
+            return nil
+        }
+        let tags = try String.fetchAll(db.cachedStatement(sql: "SELECT tag FROM annotation_tag WHERE annotation = ? ORDER BY tag"), arguments: [id.rawValue])
+        return annotation(from: row, tags: tags, conflicts: try conflicts(of: id.rawValue, in: db))
+    }
+
+    /// The annotations among `ids` that the table holds, with their tags and
+    /// conflicts: three queries, however many there are.
+    static func annotations(_ ids: some Collection<EntityID>, in db: Database) throws -> [EntityID: AnnotationState] {
+        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(annotationSelection) FROM annotation WHERE id IN (SELECT value FROM json_each(?))"),
+                                    arguments: [jsonArray(ids.map(\.rawValue))])
+        let (tags, conflicts) = try tagsAndConflicts(of: rows.map { $0[0] }, in: db)
+        return Dictionary(uniqueKeysWithValues: rows.map { row in
+            (EntityID(rawValue: row[0])!, annotation(from: row, tags: tags[row[0]] ?? [], conflicts: conflicts[row[0]] ?? []))
+        })
+    }
+
+    /// The tags and the conflicts of the annotations `ids`, by id, each in
+    /// the order ``annotation(_:in:)`` reads them.
+    private static func tagsAndConflicts(of ids: [String], in db: Database) throws -> (tags: [String: [String]], conflicts: [String: [Conflict]]) {
+        guard !ids.isEmpty else { return ([:], [:]) }
+        let list = jsonArray(ids)
+        var tags: [String: [String]] = [:]
+        for row in try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT annotation, tag FROM annotation_tag WHERE annotation IN (SELECT value FROM json_each(?)) ORDER BY annotation, tag
+            """), arguments: [list]) {
+            tags[row[0], default: []].append(row[1])
+        }
+        let conflictRows = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT * FROM conflict WHERE entity IN (SELECT value FROM json_each(?)) ORDER BY entity, field, rank
+            """), arguments: [list])
+        return (tags, Dictionary(grouping: conflictRows) { $0["entity"] as String }.mapValues(conflicts(from:)))
+    }
+
+    /// Entity ids as a JSON array, for `json_each`: one statement for any
+    /// number of them. Entity ids are lowercase base32, with nothing to escape.
+    static func jsonArray(_ ids: some Sequence<String>) -> String {
+        "[" + ids.map { "\"\($0)\"" }.joined(separator: ",") + "]"
     }
 
     /// The columns of the `annotation` table, in the order that
-    /// ``annotation(from:in:)`` reads them and `LogWriter` writes them.
+    /// ``annotation(from:tags:conflicts:)`` reads them and `LogWriter` writes them.
     static let annotationColumns = [
         "id", "statement", "revision", "exact", "prefix", "suffix", "start", "end", "note", "status", "motivation", "deleted",
         "author", "created_ms", "created_counter", "modified_by", "modified_ms", "modified_counter", "anchor_state", "anchor_score",
@@ -213,14 +251,12 @@ extension Store {
     /// ``annotationColumns`` as an SQL column list.
     static let annotationSelection = annotationColumns.map { "\"\($0)\"" }.joined(separator: ", ")
 
-    /// The annotation a row of ``annotationColumns`` holds, with its tags and conflicts.
-    private static func annotation(from row: Row, in db: Database) throws -> AnnotationState {
-        let id: String = row[0]
-        let tags = try String.fetchAll(db.cachedStatement(sql: "SELECT tag FROM annotation_tag WHERE annotation = ? ORDER BY tag"), arguments: [id])
+    /// The annotation a row of ``annotationColumns`` holds.
+    private static func annotation(from row: Row, tags: [String], conflicts: [Conflict]) -> AnnotationState {
         let target = Target(statement: EntityID(rawValue: row[1])!, revision: RevisionHash(hex: row[2])!,
                             exact: row[3], prefix: row[4], suffix: row[5], start: row[6], end: row[7])
         return AnnotationState(
-            id: EntityID(rawValue: id)!, target: target,
+            id: EntityID(rawValue: row[0])!, target: target,
             anchor: Anchor(state: AnchorState(rawValue: row[18]) ?? .exact, score: row[19]),
             note: row[8], tags: tags,
             status: Status(rawValue: row[9])!, motivation: Motivation(rawValue: row[10])!,
@@ -228,7 +264,7 @@ extension Store {
             created: HLCTimestamp(milliseconds: row[13], counter: row[14]),
             modifiedBy: DeviceID(rawValue: row[15])!,
             modified: HLCTimestamp(milliseconds: row[16], counter: row[17]),
-            conflicts: try conflicts(of: id, in: db),
+            conflicts: conflicts,
             origin: (row[20] as String?).flatMap { try? Origin(json: CanonicalJSON(parsing: Array($0.utf8))) })
     }
 }

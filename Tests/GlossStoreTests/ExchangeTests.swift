@@ -118,6 +118,34 @@ struct ExchangeTests {
         #expect(try b.store.heads() == a.store.heads())
     }
 
+    @Test("a batch editing many annotations, two of them also edited here, leaves what full derivation from the log gives")
+    func batchOverManyAnnotations() throws {
+        let (a, b, statement) = try pair()
+        let annotations = try (0..<5).map { index in
+            try a.store.annotate(statement, span: .positions(start: index * 3, end: index * 3 + 2),
+                                 edit: AnnotationEdit(note: "first\(index)"), now: a.tick()).id
+        }
+        try a.send(to: b)
+        for (index, annotation) in annotations.enumerated() {
+            _ = try a.store.edit(annotation, AnnotationEdit(note: "second\(index)", addedTags: ["x"]), now: a.tick())
+            _ = try a.store.edit(annotation, AnnotationEdit(removedTags: ["x"], status: .checked), now: a.tick())
+        }
+        _ = try b.store.edit(annotations[1], AnnotationEdit(note: "mine"), now: b.tick())
+        _ = try b.store.edit(annotations[3], AnnotationEdit(addedTags: ["y"], status: .disputed), now: b.tick())
+
+        let report = try a.send(to: b)
+        #expect(report.received == 10)
+        #expect(report.conflictsCreated == 2)
+        let state = try b.store.annotations(AnnotationFilter(includeDeleted: true))
+        #expect(state.filter(\.isConflicted).map(\.id) == [annotations[1], annotations[3]])
+        #expect(try b.deferredClone(batchSize: 1).store.annotations(AnnotationFilter(includeDeleted: true)) == state)
+        #expect(try b.store.search("second2").map(\.entity) == [annotations[2]])
+        #expect(try b.store.search("first2").isEmpty)
+        #expect(try b.store.search("y").map(\.entity) == [annotations[3]])
+        try b.send(to: a)
+        #expect(try a.store.annotations(AnnotationFilter(includeDeleted: true)) == state)
+    }
+
     /// Applies `batch` to `replica` and expects a refusal that names `reason`
     /// and leaves the store as it was.
     func expectRefused(_ batch: ChangeBatch, by replica: TestWorkspace, reason: String) throws {
