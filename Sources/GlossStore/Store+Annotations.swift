@@ -222,12 +222,21 @@ extension Store {
     private static func tagsAndConflicts(of ids: [String], in db: Database) throws -> (tags: [String: [String]], conflicts: [String: [Conflict]]) {
         guard !ids.isEmpty else { return ([:], [:]) }
         let list = jsonArray(ids)
+        // The rows come grouped by annotation: each group is stored once.
         var tags: [String: [String]] = [:]
-        for row in try Row.fetchAll(db.cachedStatement(sql: """
+        var annotation: String?, group: [String] = []
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
             SELECT annotation, tag FROM annotation_tag WHERE annotation IN (SELECT value FROM json_each(?)) ORDER BY annotation, tag
-            """), arguments: [list]) {
-            tags[row[0], default: []].append(row[1])
+            """), arguments: [list])
+        while let row = try rows.next() {
+            let id: String = row[0]
+            if id != annotation {
+                if let annotation { tags[annotation] = group }
+                (annotation, group) = (id, [])
+            }
+            group.append(row[1])
         }
+        if let annotation { tags[annotation] = group }
         let conflictRows = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT * FROM conflict WHERE entity IN (SELECT value FROM json_each(?)) ORDER BY entity, field, rank
             """), arguments: [list])
