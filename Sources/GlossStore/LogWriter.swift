@@ -17,8 +17,11 @@ struct LogWriter {
         var devices: [DeviceID: Int64] = [:]
         var entities: [EntityID: (number: Int64, kind: EntityKind)] = [:]
         var changes: [ChangeID: (arrival: Int64, entity: Int64)] = [:]
-        /// Every entity marked stale, once read.
+        /// Every entity marked stale, once read in full (only to advance
+        /// an annotation, outside a clone, when there are few or none).
         var stale: Set<EntityID>?
+        /// The entities this transaction marked stale.
+        var marked: Set<EntityID> = []
         /// Entities' heads and annotations' states as the tables hold them,
         /// once read or written.
         var heads: [EntityID: [ChangeID]] = [:]
@@ -233,9 +236,8 @@ struct LogWriter {
     /// Marks an entity's derived state as behind its changes, for
     /// ``Store/deriveStale()``.
     func markStale(_ kind: EntityKind, _ entity: EntityID) throws {
-        var marks = try staleMarks()
-        guard marks.insert(entity).inserted else { return }
-        memo.stale = marks
+        guard memo.marked.insert(entity).inserted else { return }
+        memo.stale?.insert(entity)
         try db.cachedStatement(sql: "INSERT OR IGNORE INTO stale_entity (entity, kind) VALUES (?, ?)")
             .execute(arguments: [entity.rawValue, kind.rawValue])
     }
@@ -291,6 +293,7 @@ struct LogWriter {
     private func settle(_ entity: EntityID, heads: [ChangeID]) throws {
         try db.cachedStatement(sql: "DELETE FROM stale_entity WHERE entity = ?").execute(arguments: [entity.rawValue])
         memo.stale?.remove(entity)
+        memo.marked.remove(entity)
         memo.heads[entity] = heads
         try db.cachedStatement(sql: "DELETE FROM entity_head WHERE entity = ?").execute(arguments: [entity.rawValue])
         for head in heads {
