@@ -31,6 +31,7 @@ import json, os, resource, shutil, socket, statistics, subprocess, sys, tempfile
 
 sizes = [int(n) for n in sys.argv[1].split(",")]
 runs = int(sys.argv[2])
+quick_runs = max(runs, 9)  # as gloss-bench: the scenarios that take milliseconds run at least nine times
 annotations = 1000
 env = dict(os.environ, GIT_AUTHOR_NAME="Dara", GIT_AUTHOR_EMAIL="dara@example.org",
            GIT_COMMITTER_NAME="Dara", GIT_COMMITTER_EMAIL="dara@example.org")
@@ -127,7 +128,7 @@ try:
 
             work = os.path.join(root, f"clone-{n}-0")
             edits = []
-            for r in range(runs):
+            for r in range(quick_runs):
                 path = os.path.join(work, "annotations", "%04d.json" % r)
                 with open(path, "a") as f:
                     f.write(f'{{"note": "from the CLI, run {r}"}}\n')
@@ -136,12 +137,12 @@ try:
 
             reader = os.path.join(root, f"clone-{n}-1")
             deltas = []
-            for r in range(runs):
+            for r in range(quick_runs):
                 stream = fast_import(n + 100 * r, 100, head(origin), 1000000 * (r + 1), 1800000000)
                 run(["git", "fast-import", "--quiet"], cwd=origin, stdin=stream)
                 deltas.append(run(["git", "pull", "-q", "--ff-only"], cwd=reader)[0] * 1000)
             record("delta-sync-100", n, "ms", deltas)
-            record("noop-sync-cli", n, "ms", [run(["git", "pull", "-q", "--ff-only"], cwd=reader)[0] * 1000 for _ in range(runs)])
+            record("noop-sync-cli", n, "ms", [run(["git", "pull", "-q", "--ff-only"], cwd=reader)[0] * 1000 for _ in range(quick_runs)])
         finally:
             daemon.terminate()
             daemon.wait()

@@ -62,6 +62,11 @@ final class Scenarios {
 
     func wants(_ scenario: Int) -> Bool { options.only?.contains(scenario) ?? true }
 
+    /// Runs of the scenarios that take milliseconds (a CLI edit, delta and
+    /// no-op syncs): at least nine, since single runs of them differ by
+    /// up to a factor of two on a shared machine.
+    var quickRuns: Int { max(options.runs, 9) }
+
     func record(_ scenario: String, n: Int, unit: String, _ runs: [Double]) {
         let figure = Figure(scenario: scenario, n: n, unit: unit, median: Measure.median(runs), runs: runs)
         figures.append(figure)
@@ -130,7 +135,7 @@ final class Scenarios {
         let originPath = root.appendingPathComponent("origin-\(n)").path
 
         if wants(1) {
-            let runs = try (0..<options.runs).map { run in
+            let runs = try (0..<quickRuns).map { run in
                 try Measure.succeed(options.gloss, ["edit", annotations[run].short, "--note", "from the CLI, run \(run)",
                                                     "--workspace", originPath]).seconds * 1000
             }
@@ -161,7 +166,7 @@ final class Scenarios {
             let replica = try Store.open(WorkspaceFolder(root: URL(fileURLWithPath: clone)))
             // The fixed cost of a session (TLS handshake, greeting, digest), for scale.
             var noop: [Double] = []
-            for _ in 0..<options.runs {
+            for _ in 0..<quickRuns {
                 let (report, seconds) = try await Measure.seconds {
                     try await SyncClient.sync(replica, host: "127.0.0.1", port: port, mode: .pull, now: { Int(Date().timeIntervalSince1970 * 1000) })
                 }
@@ -170,7 +175,7 @@ final class Scenarios {
             }
             record("noop-sync-in-process", n: n, unit: "ms", noop)
             var runs: [Double] = []
-            for run in 0..<options.runs {
+            for run in 0..<quickRuns {
                 for k in 0..<100 { try edit(origin, annotations, n + 100 * run + k) }
                 let (report, seconds) = try await Measure.seconds {
                     try await SyncClient.sync(replica, host: "127.0.0.1", port: port, mode: .pull, now: { Int(Date().timeIntervalSince1970 * 1000) })
@@ -183,7 +188,7 @@ final class Scenarios {
 
         if wants(5), let clone = clones.first {
             try Measure.succeed(options.gloss, ["sync", "--workspace", clone])
-            let runs = try (0..<options.runs).map { _ in try Measure.succeed(options.gloss, ["sync", "--workspace", clone]).seconds * 1000 }
+            let runs = try (0..<quickRuns).map { _ in try Measure.succeed(options.gloss, ["sync", "--workspace", clone]).seconds * 1000 }
             record("noop-sync-cli", n: n, unit: "ms", runs)
         }
 
