@@ -129,6 +129,36 @@ struct VerifyTests {
         #expect(try problems(workspace) == ["seq 5: its author's head is seq 5 but the log ends at seq 4"])
     }
 
+    /// The message of the `StoreError.database` that `body` throws, or nil.
+    func databaseError(_ body: () throws -> Void) -> String? {
+        do {
+            try body()
+        } catch let StoreError.database(message) {
+            return message
+        } catch {
+            Issue.record("expected a database error, found \(error)")
+        }
+        return nil
+    }
+
+    @Test("an author's key or an entity's head deleted behind the store's back is a plain error, and nothing is written")
+    func missingKeyOrHead() throws {
+        let (workspace, annotation) = try populated()
+        let store = workspace.store, device = store.device.rawValue, count = try store.changeCount()
+        try tamper(workspace, "UPDATE entity_head SET change = zeroblob(32) WHERE entity = ?", [annotation.rawValue])
+        let parent = databaseError { _ = try store.edit(annotation, AnnotationEdit(note: "four"), now: workspace.tick()) }
+        #expect(parent?.hasPrefix("the parent 000000000000 of change ") == true, "\(parent ?? "")")
+        #expect(parent?.hasSuffix(" is not held") == true)
+        try tamper(workspace, "DELETE FROM device")
+        let send = databaseError { try store.changes(missingFrom: Heads()) { _ in } }
+        #expect(send == "no key is held for \(device), whose changes are in the log")
+        let write = databaseError {
+            _ = try store.addStatement(utf8: Array("A second statement.".utf8), metadata: StatementMetadata(title: "Two"), now: workspace.tick())
+        }
+        #expect(write?.hasPrefix("no key is held for \(device), the author of change ") == true, "\(write ?? "")")
+        #expect(try store.changeCount() == count)
+    }
+
     @Test("a column rewritten changes the re-created bytes, which no longer hash to the id")
     func alteredColumn() throws {
         let (workspace, _) = try populated()
