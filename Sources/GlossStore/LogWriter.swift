@@ -294,7 +294,7 @@ struct LogWriter {
         try db.cachedStatement(sql: "DELETE FROM stale_entity WHERE entity = ?").execute(arguments: [entity.rawValue])
         memo.stale?.remove(entity)
         memo.marked.remove(entity)
-        memo.heads[entity] = heads
+        memo.heads.removeValue(forKey: entity)  // read again if needed: deriving a whole clone settles every entity
         try db.cachedStatement(sql: "DELETE FROM entity_head WHERE entity = ?").execute(arguments: [entity.rawValue])
         for head in heads {
             try db.cachedStatement(sql: "INSERT INTO entity_head (entity, change) VALUES (?, ?)").execute(arguments: [entity.rawValue, Data(head.bytes)])
@@ -303,8 +303,8 @@ struct LogWriter {
 
     /// Writes an annotation's derived state: its row, tags, conflicts and
     /// search entry. With `previous`, the state the tables hold now, only
-    /// what changed from it is written. The state written is remembered
-    /// for the rest of the transaction.
+    /// what changed from it is written, and the state is remembered for the
+    /// rest of the transaction.
     private func save(_ state: AnnotationState, replacing previous: AnnotationState?) throws {
         let entity = state.id
         let values = Self.values(of: state)
@@ -346,7 +346,10 @@ struct LogWriter {
             try index(entity, kind: .annotation,
                       body: state.isDeleted ? nil : [state.target.exact, state.note, state.tags.joined(separator: " ")].joined(separator: "\n"))
         }
-        memo.annotations[entity] = state
+        // A state brought forward is remembered for the batch's next change;
+        // one written whole (a derivation) is read again if needed, so that
+        // deriving every annotation of a large clone does not hold them all.
+        if previous != nil { memo.annotations[entity] = state } else { memo.annotations.removeValue(forKey: entity) }
     }
 
     /// An annotation's row in the `annotation` table, in the order of `Store.annotationColumns`.
