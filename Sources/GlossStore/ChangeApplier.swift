@@ -152,7 +152,7 @@ struct ChangeApplier {
         var touched: [EntityID: (kind: EntityKind, conflictsBefore: Int?)] = [:]
         var conflictsAfter: [EntityID: Int] = [:]
         var stale: Set<EntityID> = []
-        if deferred != nil {
+        if defersDerivation {
             let dataVersion = try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0
             deferred?.beginBatch(dataVersion: dataVersion)
         }

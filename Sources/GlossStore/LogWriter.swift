@@ -22,8 +22,9 @@ struct LogWriter {
         var stale: Set<EntityID>?
         /// The entities this transaction marked stale.
         var marked: Set<EntityID> = []
-        /// Entities' heads and annotations' states as the tables hold them,
-        /// once read or written.
+        /// Entities' heads and annotations' states as the tables hold them:
+        /// once read, kept in step as changes extend them, and forgotten
+        /// when a derivation rewrites them (see `settle` and `save`).
         var heads: [EntityID: [ChangeID]] = [:]
         var annotations: [EntityID: AnnotationState] = [:]
     }
