@@ -167,7 +167,8 @@ struct ChangeApplier {
                 continue
             }
             let heads = try writer.heads(of: entity)
-            try writer.insert(signed)
+            let arrival = try writer.insert(signed).arrival
+            if change.kind == .workspace { deferred?.carryWorkspaceChange(at: arrival) }
             guard !stale.contains(entity) else { continue }
             if let conflicts = try writer.advance(signed, extending: heads, authorRemovedAfter: removed[change.author.rawValue]) {
                 if touched[entity]?.conflictsBefore == nil { touched[entity]?.conflictsBefore = conflicts.before }
@@ -180,7 +181,7 @@ struct ChangeApplier {
             .sorted(by: { ($0.1 == .workspace ? 0 : 1, $0.0) < ($1.1 == .workspace ? 0 : 1, $1.0) }) {
             // Not advanced before: its conflicts are still as the batch found them.
             if touched[entity]?.conflictsBefore == nil { touched[entity]?.conflictsBefore = try conflictCount(entity) }
-            try writer.rederive(kind: kind, entity: entity)
+            try writer.rederive(kind: kind, entity: entity, arrivals: kind == .workspace ? deferred?.workspaceArrivals : nil)
             conflictsAfter[entity] = try conflictCount(entity)
         }
         for (entity, touch) in touched {

@@ -12,6 +12,11 @@ import GlossMerge
 /// the log. Every entity a batch touches is marked stale by the first batch
 /// that touches it, in that batch's transaction, so a clone cut short is
 /// derived in full on the next open.
+///
+/// A clone that starts an empty log also leaves the log's indexes by
+/// entity and clock (`Schema.deferredLogIndexes`) for ``Store/deriveStale()``
+/// to build. Its batches read nothing by them: the workspace, derived after
+/// each batch that changes it, is read by where its changes arrived.
 struct DeferredDerivation {
     /// The most annotations whose state is held in memory (about 1 KB each).
     static let capacity = 10_000
@@ -33,6 +38,16 @@ struct DeferredDerivation {
     /// ``capacity``), and the writer's `PRAGMA data_version` then.
     private var marked: Set<EntityID> = []
     private var dataVersion: Int?
+    /// Where every change of the workspace arrived, while the log has no
+    /// index by entity; nil otherwise, or once another process has written
+    /// (it built the indexes when it opened the store).
+    private(set) var workspaceArrivals: [Int64]?
+
+    /// With `indexingLater`, the log is empty, and the clone leaves
+    /// `Schema.deferredLogIndexes` to build at its end.
+    init(indexingLater: Bool = false) {
+        workspaceArrivals = indexingLater ? [] : nil
+    }
 
     /// The change `id`, if it ends the line of an annotation held here.
     func head(_ id: ChangeID, of entity: EntityID) -> Head? {
@@ -46,7 +61,13 @@ struct DeferredDerivation {
     /// unmarks stale entities), and every entity is marked again.
     mutating func beginBatch(dataVersion: Int) {
         if dataVersion != self.dataVersion { marked.removeAll() }
+        if self.dataVersion.map({ $0 != dataVersion }) ?? false { workspaceArrivals = nil }
         self.dataVersion = dataVersion
+    }
+
+    /// Records where a change of the workspace arrived.
+    mutating func carryWorkspaceChange(at arrival: Int64) {
+        workspaceArrivals?.append(arrival)
     }
 
     /// Carries `signed`, just inserted at `head.arrival`, into its entity's

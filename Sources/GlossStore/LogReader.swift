@@ -50,6 +50,12 @@ struct LogReader {
         try changes("WHERE c.entity = (SELECT number FROM entity WHERE id = ?) ORDER BY c.arrival", [entity.rawValue])
     }
 
+    /// The changes that arrived at `arrivals`, in arrival order.
+    mutating func changes(at arrivals: [Int64]) throws -> [SignedChange] {
+        try changes("WHERE c.arrival IN (SELECT value FROM json_each(?)) ORDER BY c.arrival",
+                    ["[" + arrivals.map(String.init).joined(separator: ",") + "]"])
+    }
+
     /// The change a row of ``select`` holds.
     ///
     /// - Throws: ``StoreError/database(_:)`` when the row does not re-create
@@ -180,12 +186,12 @@ extension LogReader {
         return try reader.changes(of: entity)
     }
 
-    /// The changes of `entity` that removed devices wrote after their removal.
-    static func ignored(in entity: EntityID, _ db: Database) throws -> Set<ChangeID> {
-        guard try Bool(exists: "SELECT 1 FROM removed_device", [], in: db) else { return [] }
-        return Set(try Data.fetchAll(db, sql: """
-            SELECT c.id FROM change c JOIN device d ON d.number = c.author JOIN removed_device r ON r.device = d.id
-            WHERE c.entity = (SELECT number FROM entity WHERE id = ?) AND c.seq > r.last_seq
-            """, arguments: [entity.rawValue]).compactMap { ChangeID(bytes: Array($0)) })
+    /// Those of `changes` that removed devices wrote after their removal.
+    static func ignored(among changes: [SignedChange], _ db: Database) throws -> Set<ChangeID> {
+        let lastSeqs = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db.cachedStatement(sql: "SELECT device, last_seq FROM removed_device")).map {
+            ($0[0] as String, $0[1] as Int)
+        })
+        guard !lastSeqs.isEmpty else { return [] }
+        return Set(changes.filter { signed in lastSeqs[signed.change.author.rawValue].map { signed.change.seq > $0 } ?? false }.map(\.id))
     }
 }

@@ -253,8 +253,15 @@ struct LogWriter {
 
     /// Replaces the derived state of one entity, and its heads, with what
     /// its changes make, and clears its stale mark.
-    func rederive(kind: EntityKind, entity: EntityID) throws {
-        let graph = ChangeGraph(try LogReader.changes(of: entity, in: db, workspace: workspace), ignoring: try LogReader.ignored(in: entity, db))
+    ///
+    /// With `arrivals`, where each of the entity's changes arrived, they are
+    /// read from there, and what a removal touched is marked stale rather
+    /// than derived: a clone derives its workspace so, while the log's
+    /// indexes by entity wait for ``Store/deriveStale()``.
+    func rederive(kind: EntityKind, entity: EntityID, arrivals: [Int64]? = nil) throws {
+        var reader = LogReader(db, workspace: workspace)
+        let changes = try arrivals.map { try reader.changes(at: $0) } ?? reader.changes(of: entity)
+        let graph = ChangeGraph(changes, ignoring: try LogReader.ignored(among: changes, db))
         try settle(entity, heads: graph.heads)
         switch kind {
         case .workspace:
@@ -264,7 +271,7 @@ struct LogWriter {
             for (device, name) in state.members {
                 try db.cachedStatement(sql: "INSERT INTO member (device, name) VALUES (?, ?)").execute(arguments: [device.rawValue, name])
             }
-            try record(removals: state)
+            try record(removals: state, deferringDerivation: arrivals != nil)
         case .statement:
             guard let state = StatementState(deriving: graph) else { return }
             try db.cachedStatement(sql: """
@@ -372,9 +379,10 @@ struct LogWriter {
         VALUES (\(Array(repeating: "?", count: Store.annotationColumns.count).joined(separator: ", ")))
         """
 
-    /// Records removed devices and re-derives every entity that a change of
-    /// theirs, written after their removal, had touched.
-    private func record(removals state: WorkspaceState) throws {
+    /// Records removed devices and re-derives (or, `deferringDerivation`,
+    /// marks stale) every entity that a change of theirs, written after
+    /// their removal, had touched.
+    private func record(removals state: WorkspaceState, deferringDerivation: Bool) throws {
         for (device, lastSeq) in state.removed {
             let known = try Int.fetchOne(db.cachedStatement(sql: "SELECT last_seq FROM removed_device WHERE device = ?"),
                                          arguments: [device.rawValue])
@@ -386,7 +394,8 @@ struct LogWriter {
                 WHERE c.author = (SELECT number FROM device WHERE id = ?) AND c.seq > ? AND e.kind != 'workspace'
                 """, arguments: [device.rawValue, lastSeq])
             for row in touched {
-                try rederive(kind: EntityKind(rawValue: row["kind"])!, entity: EntityID(rawValue: row["id"])!)
+                let kind = EntityKind(rawValue: row["kind"])!, entity = EntityID(rawValue: row["id"])!
+                if deferringDerivation { try markStale(kind, entity) } else { try rederive(kind: kind, entity: entity) }
             }
         }
     }

@@ -270,4 +270,28 @@ enum Schema {
                                          row["hlc_counter"], Data(body), row["signature"]])
         }
     }
+
+    /// The log's indexes that a clone builds once at its end rather than
+    /// change by change: each of its batches would otherwise write most of
+    /// their pages again, as a batch's changes spread over every entity.
+    /// Nothing a clone's batches do reads by them (see ``DeferredDerivation``).
+    static let deferredLogIndexes = [
+        "change_by_entity": "CREATE INDEX change_by_entity ON change (entity, arrival)",
+        "change_by_clock": "CREATE INDEX change_by_clock ON change (hlc_ms, hlc_counter)",
+    ]
+
+    static func dropDeferredLogIndexes(_ db: Database) throws {
+        for name in deferredLogIndexes.keys.sorted() { try db.execute(sql: "DROP INDEX \(name)") }
+    }
+
+    /// Those of ``deferredLogIndexes`` that a clone left to build.
+    static func missingDeferredLogIndexes(_ db: Database) throws -> [String] {
+        let present = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index'"))
+        return deferredLogIndexes.keys.filter { !present.contains($0) }.sorted()
+    }
+
+    /// Builds whichever of ``deferredLogIndexes`` a clone left to build.
+    static func buildDeferredLogIndexes(_ db: Database) throws {
+        for name in try missingDeferredLogIndexes(db) { try db.execute(sql: deferredLogIndexes[name]!) }
+    }
 }

@@ -171,8 +171,9 @@ extension Store {
         }
     }
 
-    /// Derives every statement and annotation marked stale by a deferred
-    /// apply, in one transaction; returns how many. The annotations whose
+    /// Builds the log indexes a clone left to build, and derives every
+    /// statement and annotation marked stale by a deferred apply, in one
+    /// transaction; returns how many. The annotations whose
     /// changes came in a line were derived as they came, and are only
     /// written. A clone calls it when its last batch is in, and ``open(_:)``
     /// when a clone was cut short.
@@ -183,6 +184,7 @@ extension Store {
             return carried
         }
         let derived = try write { writer in
+            try Schema.buildDeferredLogIndexes(writer.db)
             var settled = 0
             for case (_, .extending(let state, let head)) in carried?.entries ?? [:] {
                 try writer.settle(state, head: head.id)

@@ -66,7 +66,7 @@ extension Store {
         let annotations = try self.annotations(AnnotationFilter(statement: statement, includeDeleted: true))
         return try annotations.map { annotation throws(StoreError) in
             let changes = try read { db in try LogReader.changes(of: annotation.id, in: db, workspace: workspace) }
-            let ignored = try read { db in try LogReader.ignored(in: annotation.id, db) }
+            let ignored = try read { db in try LogReader.ignored(among: changes, db) }
             return (annotation, AnnotationState.blame(ChangeGraph(changes, ignoring: ignored)))
         }
     }

@@ -56,7 +56,7 @@ public final class Store: Sendable {
         let key = try folder.readKey()
         let pool = try openPool(folder)
         let store = try Store(folder: folder, key: key, pool: pool)
-        if try store.read({ try Bool(exists: "SELECT 1 FROM stale_entity", [], in: $0) }) {
+        if try store.read({ try Bool(exists: "SELECT 1 FROM stale_entity", [], in: $0) || !Schema.missingDeferredLogIndexes($0).isEmpty }) {
             try store.deriveStale()  // a clone was cut short
         }
         return store
@@ -103,7 +103,8 @@ public final class Store: Sendable {
     ///
     /// With `deferringDerivation`, statements and annotations are left
     /// stale for the caller to derive with ``deriveStale()`` once the rest
-    /// of the clone is in (see ``apply(_:now:deferringDerivation:)``).
+    /// of the clone is in (see ``apply(_:now:deferringDerivation:)``), and
+    /// so are the log's indexes by entity and clock to build.
     public static func clone(_ folder: WorkspaceFolder, from batch: ChangeBatch, key: DeviceKey = DeviceKey(),
                              deferringDerivation: Bool = false, now: Int) throws(StoreError) -> (Store, ApplyReport) {
         guard let workspace = batch.changes.first?.change.workspace else {
@@ -121,8 +122,9 @@ public final class Store: Sendable {
             let (report, carried) = try catching {
                 try pool.write { db in
                     try db.execute(sql: "INSERT INTO workspace (singleton, id, name) VALUES (1, ?, '')", arguments: [workspace.rawValue])
+                    if deferringDerivation { try Schema.dropDeferredLogIndexes(db) }
                     var applier = ChangeApplier(writer: LogWriter(db: db, key: key, workspace: workspace), workspace: workspace, now: now,
-                                                deferred: deferringDerivation ? DeferredDerivation() : nil)
+                                                deferred: deferringDerivation ? DeferredDerivation(indexingLater: true) : nil)
                     return (try applier.apply(batch), applier.deferred)
                 }
             }

@@ -69,6 +69,33 @@ struct ExchangeTests {
         }
     }
 
+    @Test("a clone builds the log's indexes by entity and clock at its end, or when next opened if it was cut short")
+    func deferredCloneBuildsLogIndexesLast() throws {
+        try withCloneFolder { dara, _, folder in
+            let everything = try dara.batch(missingFrom: Heads())
+            let (clone, _) = try Store.clone(folder, from: everything, key: try DeviceKey(seed: [UInt8](repeating: 7, count: 32)),
+                                             deferringDerivation: true, now: dara.tick())
+            let expected = try logIndexes(dara.databasePath)
+            #expect(Set(expected.keys).isSuperset(of: ["change_by_entity", "change_by_clock"]))
+            #expect(try logIndexes(folder.root.appendingPathComponent(".gloss/gloss.sqlite").path).keys.sorted() == expected.keys.sorted().filter { !["change_by_entity", "change_by_clock"].contains($0) },
+                    "left to build")
+
+            // Cut short here: opening the store builds them, as the clone's end would have.
+            let reopened = try Store.open(folder)
+            #expect(try logIndexes(folder.root.appendingPathComponent(".gloss/gloss.sqlite").path) == expected)
+            #expect(try reopened.annotations() == dara.store.annotations())
+            _ = clone
+        }
+    }
+
+    /// The indexes of the log table, by name, with their SQL.
+    private func logIndexes(_ path: String) throws -> [String: String] {
+        let rows = try DatabaseQueue(path: path).read { db in
+            try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'change' AND sql IS NOT NULL")
+        }
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0[0] as String, $0[1] as String) })
+    }
+
     @Test("a clone's later batch marks its annotations stale again when another process derived them meanwhile")
     func deferredMarksRenewedAfterAnotherWriter() throws {
         try withCloneFolder { dara, annotation, folder in
@@ -102,6 +129,7 @@ struct ExchangeTests {
             let clone = try dara.deferredClone(batchSize: size)
             #expect(try clone.store.annotations(AnnotationFilter(includeDeleted: true)) == expected, "batches of \(size)")
             #expect(try clone.store.removedDevices().keys.contains(sophea.store.device))
+            #expect(try logIndexes(clone.databasePath) == logIndexes(dara.databasePath))
         }
     }
 
