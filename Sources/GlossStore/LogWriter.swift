@@ -273,7 +273,7 @@ struct LogWriter {
             }
             try record(removals: state, deferringDerivation: arrivals != nil)
         case .statement:
-            guard let state = StatementState(deriving: graph) else { return }
+            guard let state = StatementState(deriving: graph) else { return try forget(entity, kind: kind) }
             try db.cachedStatement(sql: """
                 INSERT OR REPLACE INTO statement (id, title, source, published, revision, author, created_ms, created_counter)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -283,9 +283,21 @@ struct LogWriter {
             let text = try String.fetchOne(db.cachedStatement(sql: "SELECT body FROM text WHERE revision = ?"), arguments: [state.revision.hex]) ?? ""
             try index(entity, kind: kind, body: [state.title ?? "", text].joined(separator: "\n"))
         case .annotation:
-            guard let state = AnnotationState(deriving: graph) else { return }
+            guard let state = AnnotationState(deriving: graph) else { return try forget(entity, kind: kind) }
             try save(state, replacing: nil)
         }
+    }
+
+    /// Removes the derived state of an entity that none of its changes
+    /// creates: all were written by a removed device after its removal,
+    /// which arrived after them.
+    private func forget(_ entity: EntityID, kind: EntityKind) throws {
+        try db.cachedStatement(sql: kind == .statement ? "DELETE FROM statement WHERE id = ?" : "DELETE FROM annotation WHERE id = ?")
+            .execute(arguments: [entity.rawValue])
+        try db.cachedStatement(sql: "DELETE FROM annotation_tag WHERE annotation = ?").execute(arguments: [entity.rawValue])
+        try record([], of: entity, kind: kind)
+        try index(entity, kind: kind, body: nil)
+        memo.annotations.removeValue(forKey: entity)
     }
 
     /// Writes the state of an annotation derived elsewhere from all its

@@ -133,6 +133,33 @@ struct ExchangeTests {
         }
     }
 
+    @Test("a removal in a clone's later batch re-derives what the removed device had written, even when another process derived it meanwhile")
+    func deferredCloneRemovalAfterAnotherWriter() throws {
+        let (dara, sophea, statement) = try pair()
+        let chan = try TestWorkspace(cloning: dara, seed: 3, admitAs: "Chan")
+        _ = try sophea.store.annotate(statement, span: .quote("treason", occurrence: nil), edit: AnnotationEdit(note: "unseen by Chan"), now: sophea.tick())
+        try sophea.send(to: dara)
+        _ = try chan.store.remove(sophea.store.device, now: chan.tick())
+        try chan.send(to: dara)  // Dara now ignores Sophea's annotation, which Chan's removal did not see
+        let expected = try dara.store.annotations(AnnotationFilter(includeDeleted: true))
+        #expect(expected.isEmpty)
+
+        let everything = try dara.batch(missingFrom: Heads()).changes
+        let removal = try #require(everything.last)
+        #expect(removal.change.kind == .workspace)
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("gloss-test-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = WorkspaceFolder(root: root)
+        let before = Array(everything.dropLast())
+        let (clone, _) = try Store.clone(folder, from: ChangeBatch(changes: before, texts: try dara.store.texts(for: before)),
+                                         key: try DeviceKey(seed: [UInt8](repeating: 7, count: 32)), deferringDerivation: true, now: dara.tick())
+        // Another process opens the workspace mid-clone, and derives Sophea's annotation as it stands.
+        #expect(try Store.open(folder).annotations().count == 1)
+
+        _ = try clone.apply(ChangeBatch(changes: [removal], texts: []), now: dara.tick(), deferringDerivation: true)
+        #expect(try Store.open(folder).annotations(AnnotationFilter(includeDeleted: true)) == expected)
+    }
+
     @Test("applying changes already held is a no-op")
     func idempotent() throws {
         let (a, b, statement) = try pair()

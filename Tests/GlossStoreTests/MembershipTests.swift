@@ -47,6 +47,24 @@ struct MembershipTests {
         }
     }
 
+    @Test("an annotation a device made after its removal vanishes where it arrived before the removal, as it never shows where the removal came first")
+    func lateAnnotationVanishesWhenTheRemovalArrives() throws {
+        let (dara, sophea, vuthy, _) = try team()
+        let statement = try #require(dara.store.statements().first).id
+        let late = try sophea.store.annotate(statement, span: .quote("Kem Sokha", occurrence: 1), edit: AnnotationEdit(note: "late"), now: sophea.tick())
+        _ = try dara.store.remove(sophea.store.device, now: dara.tick())
+        try sophea.send(to: vuthy)
+        #expect(try vuthy.store.annotation(late.id).note == "late")
+        #expect(try vuthy.store.search("late").count == 1)
+
+        #expect(try dara.send(to: vuthy).conflictsCreated == 0)
+        let all = AnnotationFilter(includeDeleted: true)
+        #expect(try vuthy.store.annotations(all) == dara.store.annotations(all))
+        #expect(try !vuthy.store.annotations(all).map(\.id).contains(late.id))
+        #expect(try vuthy.store.search("late").isEmpty)
+        #expect(throws: StoreError.self) { try vuthy.store.annotation(late.id) }
+    }
+
     @Test("a removed device is told plainly that it cannot write, and cannot be admitted again")
     func removedCannotWrite() throws {
         let (dara, sophea, _, annotation) = try team()
