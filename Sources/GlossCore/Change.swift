@@ -76,16 +76,17 @@ public struct Change: Hashable, Sendable {
             append(text)
             bytes.append(UInt8(ascii: "\""))
         }
-        func appendQuoted(hexOf value: [UInt8]) {
+        func appendQuoted(hexOf value: some Collection<UInt8>) {
             bytes.append(UInt8(ascii: "\""))
             Hex.append(value, to: &bytes)
             bytes.append(UInt8(ascii: "\""))
         }
+        func appendQuoted(hexOf id: ChangeID) { id.withUnsafeBytes { appendQuoted(hexOf: $0) } }
         append("{\"v\":"); append(Self.formatVersion)
         append(",\"ws\":"); appendQuoted(workspace.rawValue)
         append(",\"author\":"); appendQuoted(author.rawValue)
         append(",\"seq\":"); append(seq)
-        if let previous { append(",\"prev\":"); appendQuoted(hexOf: previous.bytes) }
+        if let previous { append(",\"prev\":"); appendQuoted(hexOf: previous) }
         if let publicKey { append(",\"key\":"); appendQuoted(hexOf: publicKey) }
         append(",\"hlc\":["); append(clock.milliseconds); append(","); append(clock.counter)
         append("],\"kind\":"); appendQuoted(kind.rawValue)
@@ -93,7 +94,7 @@ public struct Change: Hashable, Sendable {
         append(",\"parents\":[")
         for (index, parent) in parents.enumerated() {
             if index > 0 { append(",") }
-            appendQuoted(hexOf: parent.bytes)
+            appendQuoted(hexOf: parent)
         }
         append("],\"ops\":")
         return bytes

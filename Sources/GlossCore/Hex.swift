@@ -6,7 +6,7 @@ package enum Hex {
     }
 
     /// Appends the hex of `bytes` to `output`, as UTF-8.
-    package static func append(_ bytes: [UInt8], to output: inout [UInt8]) {
+    package static func append(_ bytes: some Collection<UInt8>, to output: inout [UInt8]) {
         output.reserveCapacity(output.count + 2 * bytes.count)
         for byte in bytes {
             output.append(digit(byte >> 4))
@@ -33,6 +33,22 @@ package enum Hex {
         guard text.count == count * 2 else { return nil }
         if let bytes = text.withContiguousStorageIfAvailable({ decode(buffer: $0, count: count) }) { return bytes }
         return Array(text).withUnsafeBufferPointer { decode(buffer: $0, count: count) }
+    }
+
+    /// Decodes lower-case hex of exactly `output.count` bytes into
+    /// `output`; false, leaving `output` undefined, otherwise.
+    package static func decode(_ text: Substring.UTF8View, into output: UnsafeMutableRawBufferPointer) -> Bool {
+        guard text.count == output.count * 2 else { return false }
+        func decode(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+            for index in output.indices {
+                let high = value(text[2 * index]), low = value(text[2 * index + 1])
+                guard high < 16, low < 16 else { return false }
+                output[index] = high << 4 | low
+            }
+            return true
+        }
+        if let valid = text.withContiguousStorageIfAvailable(decode) { return valid }
+        return Array(text).withUnsafeBufferPointer(decode)
     }
 
     private static func decode(buffer text: UnsafeBufferPointer<UInt8>, count: Int) -> [UInt8]? {

@@ -2,41 +2,63 @@ import Foundation
 import Crypto
 
 /// The SHA-256 of a change's exact bytes: its identity everywhere.
+///
+/// Held inline as four words, so that an id costs no allocation, and
+/// compares and hashes in a few steps: a clone handles several per change.
 public struct ChangeID: Hashable, Comparable, Sendable, CustomStringConvertible {
-    /// The 32 bytes of the hash.
-    public let bytes: [UInt8]
+    /// The 32 bytes read as four big-endian words, in order: comparing the
+    /// words compares the bytes.
+    private let words: (UInt64, UInt64, UInt64, UInt64)
 
-    public init?(bytes: [UInt8]) {
-        guard bytes.count == 32 else { return nil }
-        self.bytes = bytes
+    /// The id whose 32 bytes are `bytes`; nil for any other count.
+    public init?(bytes: some ContiguousBytes) {
+        guard let id = bytes.withUnsafeBytes({ $0.count == 32 ? ChangeID(buffer: $0) : nil }) else { return nil }
+        self = id
+    }
+
+    private init(buffer: UnsafeRawBufferPointer) {
+        func word(_ index: Int) -> UInt64 { UInt64(bigEndian: buffer.loadUnaligned(fromByteOffset: 8 * index, as: UInt64.self)) }
+        words = (word(0), word(1), word(2), word(3))
     }
 
     /// The id of the change whose encoding is `line`.
     public init<Line: DataProtocol>(hashing line: Line) {
-        bytes = Array(SHA256.hash(data: line))
+        self = SHA256.hash(data: line).withUnsafeBytes(ChangeID.init(buffer:))
     }
 
     /// Reads the 64 lower-case hex digits of a change id.
     public init?(hex: some StringProtocol) {
-        guard let bytes = Hex.decode(Substring(hex).utf8, count: 32) else { return nil }
-        self.bytes = bytes
+        var bytes = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        guard Swift.withUnsafeMutableBytes(of: &bytes, { Hex.decode(Substring(hex).utf8, into: $0) }) else { return nil }
+        self = Swift.withUnsafeBytes(of: &bytes, ChangeID.init(buffer:))
     }
 
-    public var hex: String { Hex.encode(bytes) }
+    /// The 32 bytes of the hash.
+    public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
+
+    /// The 32 bytes of the hash, as SQLite stores them.
+    public var data: Data { withUnsafeBytes { Data($0) } }
+
+    /// Calls `body` with the 32 bytes of the hash.
+    public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        var bytes = (words.0.bigEndian, words.1.bigEndian, words.2.bigEndian, words.3.bigEndian)
+        return try Swift.withUnsafeBytes(of: &bytes, body)
+    }
+
+    public var hex: String { withUnsafeBytes { Hex.encode($0) } }
     public var description: String { hex }
 
-    /// Hashes the first 8 bytes, which are already uniform (they are a
-    /// SHA-256's), in one step rather than byte by byte.
+    /// Hashes the first word, which is already uniform (a SHA-256's).
     public func hash(into hasher: inout Hasher) {
-        bytes.withUnsafeBytes { hasher.combine($0.loadUnaligned(as: UInt64.self)) }
+        hasher.combine(words.0)
     }
 
     public static func == (lhs: ChangeID, rhs: ChangeID) -> Bool {
-        lhs.bytes == rhs.bytes
+        lhs.words == rhs.words
     }
 
     public static func < (lhs: ChangeID, rhs: ChangeID) -> Bool {
-        lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
+        lhs.words < rhs.words
     }
 }
 

@@ -32,7 +32,7 @@ struct LogReader {
     /// found there rather than looked up, and so are any in `known`.
     mutating func decode(_ rows: [Row], known: inout Known) throws -> [SignedChange] {
         for row in rows {
-            if let id = ChangeID(bytes: Array(row[1] as Data)) { known[row[0]] = (id, row[4]) }
+            if let id = ChangeID(bytes: row[1] as Data) { known[row[0]] = (id, row[4]) }
         }
         return try rows.map { row in try decode(row, known: known) }
     }
@@ -87,7 +87,7 @@ struct LogReader {
         let seq: Int = row[3]
         let clock = HLCTimestamp(milliseconds: row[5], counter: row[6])
         let storedBody: Data = row[7], signatureData: Data = row[8]
-        let previous = (row[9] as Data?).flatMap { ChangeID(bytes: Array($0)) }
+        let previous = (row[9] as Data?).flatMap { ChangeID(bytes: $0) }
         let signature = Array(signatureData)
         guard signature.count == 64 else { throw Problem(.format, "its signature is \(signature.count) bytes, not 64") }
         let author = try self.author(row[2])
@@ -135,7 +135,7 @@ struct LogReader {
             bytes.reserveCapacity(bytes.count + operationBytes.count + 1)
             bytes += operationBytes
             bytes.append(UInt8(ascii: "}"))
-            guard let id = ChangeID(bytes: Array(row[1] as Data)) else { throw Problem(.format, "its stored id is not 32 bytes") }
+            guard let id = ChangeID(bytes: row[1] as Data) else { throw Problem(.format, "its stored id is not 32 bytes") }
             return SignedChange(change: change, bytes: bytes, id: id, signature: signature)
         }
     }
@@ -147,7 +147,7 @@ struct LogReader {
         } catch {
             throw Problem(.parent, "its parent could not be read: \(error)")
         }
-        guard let parent, let id = ChangeID(bytes: Array(parent[0] as Data)) else {
+        guard let parent, let id = ChangeID(bytes: parent[0] as Data) else {
             throw Problem(.parent, "its parent, the change that arrived \(arrival)th, is not in the log")
         }
         return (id, parent[1])

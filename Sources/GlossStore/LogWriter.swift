@@ -50,7 +50,7 @@ struct LogWriter {
         if try Bool(exists: "SELECT 1 FROM member", [], in: db) { try requireMembership() }
         let head = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, id FROM author_head WHERE author = ?"), arguments: [author.rawValue])
         let seq = (head?["seq"] as Int?).map { $0 + 1 } ?? 1
-        let previous = (head?["id"] as Data?).flatMap { ChangeID(bytes: Array($0)) }
+        let previous = (head?["id"] as Data?).flatMap { ChangeID(bytes: $0) }
         let parents = try heads(of: entity)
         var clock = HybridClock(last: try lastClockReading())
         let reading = clock.tick(now: now)
@@ -99,7 +99,7 @@ struct LogWriter {
     func heads(of entity: EntityID) throws -> [ChangeID] {
         if let known = memo.heads[entity] { return known }
         let heads = try Data.fetchAll(db.cachedStatement(sql: "SELECT change FROM entity_head WHERE entity = ?"), arguments: [entity.rawValue])
-            .compactMap { ChangeID(bytes: Array($0)) }
+            .compactMap { ChangeID(bytes: $0) }
         memo.heads[entity] = heads
         return heads
     }
@@ -128,7 +128,7 @@ struct LogWriter {
             JOIN change c ON substr(c.id, 1, 8) = substr(h.change, 1, 8) AND c.id = h.change
             WHERE h.entity IN (SELECT value FROM json_each(?))
             """), arguments: [list]) {
-            guard let entity = EntityID(rawValue: row[0]), let head = ChangeID(bytes: Array(row[1] as Data)) else { continue }
+            guard let entity = EntityID(rawValue: row[0]), let head = ChangeID(bytes: row[1] as Data) else { continue }
             memo.heads[entity, default: []].append(head)
             memo.changes[head] = (row[2], row[3])
         }
@@ -169,7 +169,7 @@ struct LogWriter {
         try db.cachedStatement(sql: """
             INSERT INTO change (id, author, seq, entity, hlc_ms, hlc_counter, body, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
-                Data(signed.id.bytes), try device(change.author, of: signed), change.seq, entity,
+                signed.id.data, try device(change.author, of: signed), change.seq, entity,
                 change.clock.milliseconds, change.clock.counter, Data(StoredChange.body(of: signed, parentArrivals: parents)),
                 Data(signed.signature),
             ])
@@ -178,10 +178,10 @@ struct LogWriter {
         guard movingEntityHeads else { return (arrival, entity) }
         for parent in change.parents {
             try db.cachedStatement(sql: "DELETE FROM entity_head WHERE entity = ? AND change = ?")
-                .execute(arguments: [change.entity.rawValue, Data(parent.bytes)])
+                .execute(arguments: [change.entity.rawValue, parent.data])
         }
         try db.cachedStatement(sql: "INSERT INTO entity_head (entity, change) VALUES (?, ?)")
-            .execute(arguments: [change.entity.rawValue, Data(signed.id.bytes)])
+            .execute(arguments: [change.entity.rawValue, signed.id.data])
         if let heads = memo.heads[change.entity] { memo.heads[change.entity] = heads.filter { !change.parents.contains($0) } + [signed.id] }
         return (arrival, entity)
     }
@@ -189,7 +189,7 @@ struct LogWriter {
     /// Records `signed` as the end of its author's hash chain.
     func moveAuthorHead(to signed: SignedChange) throws {
         try db.cachedStatement(sql: "INSERT OR REPLACE INTO author_head (author, seq, id) VALUES (?, ?, ?)")
-            .execute(arguments: [signed.change.author.rawValue, signed.change.seq, Data(signed.id.bytes)])
+            .execute(arguments: [signed.change.author.rawValue, signed.change.seq, signed.id.data])
     }
 
     /// Where a held change arrived, and its entity's number; nil if the
@@ -197,7 +197,7 @@ struct LogWriter {
     func held(_ id: ChangeID) throws -> (arrival: Int64, entity: Int64)? {
         if let known = memo.changes[id] { return known }
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT arrival, entity FROM change WHERE substr(id, 1, 8) = substr(?1, 1, 8) AND id = ?1"),
-                                         arguments: [Data(id.bytes)]) else { return nil }
+                                         arguments: [id.data]) else { return nil }
         memo.changes[id] = (row[0], row[1])
         return (row[0], row[1])
     }
@@ -317,7 +317,7 @@ struct LogWriter {
         memo.heads.removeValue(forKey: entity)  // read again if needed: deriving a whole clone settles every entity
         try db.cachedStatement(sql: "DELETE FROM entity_head WHERE entity = ?").execute(arguments: [entity.rawValue])
         for head in heads {
-            try db.cachedStatement(sql: "INSERT INTO entity_head (entity, change) VALUES (?, ?)").execute(arguments: [entity.rawValue, Data(head.bytes)])
+            try db.cachedStatement(sql: "INSERT INTO entity_head (entity, change) VALUES (?, ?)").execute(arguments: [entity.rawValue, head.data])
         }
     }
 

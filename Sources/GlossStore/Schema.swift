@@ -254,12 +254,12 @@ enum Schema {
             if let signed = try? SignedChange(bytes: bytes, signature: Array(row["signature"] as Data)) {
                 let change = signed.change
                 let arrivals = try change.parents.compactMap { parent in
-                    try Int64.fetchOne(db.cachedStatement(sql: "SELECT arrival FROM change WHERE id = ?"), arguments: [Data(parent.bytes)])
+                    try Int64.fetchOne(db.cachedStatement(sql: "SELECT arrival FROM change WHERE id = ?"), arguments: [parent.data])
                 }
                 if change.workspace.rawValue == workspace, change.author.rawValue == row["author"], change.seq == row["seq"],
                    change.entity.rawValue == row["entity"], change.kind.rawValue == row["kind"],
                    change.clock == HLCTimestamp(milliseconds: row["hlc_ms"], counter: row["hlc_counter"]),
-                   change.previous.map({ Data($0.bytes) }) == row["prev"] {
+                   change.previous.map({ $0.data }) == row["prev"] {
                     body = StoredChange.body(of: signed, parentArrivals: arrivals)
                 }
             }

@@ -16,7 +16,7 @@ extension Store {
         for row in rows {
             let field: String = row["field"]
             let value = LiveValue(
-                change: ChangeID(bytes: Array(row["change"] as Data))!, author: DeviceID(rawValue: row["author"])!,
+                change: ChangeID(bytes: row["change"] as Data)!, author: DeviceID(rawValue: row["author"])!,
                 clock: HLCTimestamp(milliseconds: row["hlc_ms"], counter: row["hlc_counter"]),
                 value: (try? CanonicalJSON(parsing: Array((row["value"] as String).utf8))) ?? .string(""))
             if conflicts.last?.field == field && (row["rank"] as Int) > 0 {

@@ -35,7 +35,7 @@ extension Store {
     static func heads(in db: Database) throws -> Heads {
         var heads = Heads()
         for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT author, seq, id FROM author_head")) {
-            if let author = DeviceID(rawValue: row["author"]), let id = ChangeID(bytes: Array(row["id"] as Data)) {
+            if let author = DeviceID(rawValue: row["author"]), let id = ChangeID(bytes: row["id"] as Data) {
                 heads[author] = Head(seq: row["seq"], id: id)
             }
         }

@@ -24,6 +24,24 @@ struct HexTests {
         #expect(ChangeID(hex: a.hex) == a)
     }
 
+    @Test("a change id keeps its bytes, and orders as they do, byte by byte from the first")
+    func changeIDBytesAndOrder() throws {
+        var generator = SeededGenerator(seed: 7)
+        var ids: [[UInt8]] = (0..<200).map { _ in (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) } }
+        ids += [Array(repeating: 0, count: 32), Array(repeating: 255, count: 32), Array(repeating: 0, count: 31) + [1], [1] + Array(repeating: 0, count: 31)]
+        for bytes in ids {
+            let id = try #require(ChangeID(bytes: bytes))
+            #expect(id.bytes == bytes)
+            #expect(Array(id.data) == bytes)
+            #expect(id.hex == Hex.encode(bytes))
+            #expect(ChangeID(hex: id.hex) == id)
+        }
+        #expect(ids.compactMap { ChangeID(bytes: $0) }.sorted().map(\.bytes) == ids.sorted { $0.lexicographicallyPrecedes($1) })
+        #expect(ChangeID(bytes: [UInt8](repeating: 1, count: 31)) == nil)
+        #expect(ChangeID(hex: String(repeating: "A", count: 64)) == nil)
+        #expect(ChangeID(hex: String(repeating: "a", count: 63)) == nil)
+    }
+
     @Test("upper case, other characters and the wrong length are refused", arguments: [
         ("AB", 1), ("0g", 1), ("abc", 1), ("", 1), ("ab", 2), (" a", 1),
     ])

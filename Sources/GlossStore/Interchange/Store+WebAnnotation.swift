@@ -32,7 +32,7 @@ extension Store {
         let heads = try read { db in
             Dictionary(grouping: try Row.fetchAll(db, sql: "SELECT entity, change FROM entity_head ORDER BY entity, change"),
                        by: { $0["entity"] as String })
-                .mapValues { $0.compactMap { ChangeID(bytes: Array($0["change"] as Data)) } }
+                .mapValues { $0.compactMap { ChangeID(bytes: $0["change"] as Data) } }
         }
         let collection = WebAnnotation.Collection(
             id: "urn:gloss:workspace:\(workspace)" + (statement.map { ":statement:\($0)" } ?? ""),
