@@ -4,16 +4,13 @@ extension Change {
     ///
     /// - Throws: ``ChangeFormatError`` naming the first operation refused.
     public func validate() throws(ChangeFormatError) {
-        var seen: Set<String> = []
+        var seen: Set<Subject> = []
         for operation in operations {
-            let subject = switch operation {
-            case .set(let field, _): "field \"\(field)\""
-            case .addTag(let tag), .removeTag(let tag): "tag \"\(tag)\""
-            case .delete, .restore: "the deleted mark"
-            case .admit(let device, _), .revoke(let device, _): "device \(device.short)"
-            }
-            guard seen.insert(subject).inserted else {
-                throw ChangeFormatError("each field, tag or device at most once in a change, found \(subject) twice")
+            if operations.count > 1 {  // most changes hold one operation, and need no set
+                let subject = Subject(operation)
+                guard seen.insert(subject).inserted else {
+                    throw ChangeFormatError("each field, tag or device at most once in a change, found \(subject) twice")
+                }
             }
             switch (kind, operation) {
             case (.workspace, .set("name", .string(let name))):
@@ -58,6 +55,29 @@ extension Change {
                 throw ChangeFormatError("a field \(kind.withArticle) has, with a value of its type; found \"\(field)\"")
             default:
                 throw ChangeFormatError("an operation \(kind.withArticle) has, found \(operation.name)")
+            }
+        }
+    }
+
+    /// What an operation sets: a change sets each at most once.
+    private enum Subject: Hashable, CustomStringConvertible {
+        case field(String), tag(String), deletedMark, device(DeviceID)
+
+        init(_ operation: ChangeOperation) {
+            self = switch operation {
+            case .set(let field, _): .field(field)
+            case .addTag(let tag), .removeTag(let tag): .tag(tag)
+            case .delete, .restore: .deletedMark
+            case .admit(let device, _), .revoke(let device, _): .device(device)
+            }
+        }
+
+        var description: String {
+            switch self {
+            case .field(let field): "field \"\(field)\""
+            case .tag(let tag): "tag \"\(tag)\""
+            case .deletedMark: "the deleted mark"
+            case .device(let device): "device \(device.short)"
             }
         }
     }
