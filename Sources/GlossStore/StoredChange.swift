@@ -1,3 +1,4 @@
+import Foundation
 import GlossCore
 
 /// How the log keeps a change: the few bytes that the row's columns and the
@@ -23,7 +24,7 @@ package enum StoredChange {
     /// The body of `signed`, whose parents arrived at `parentArrivals`.
     package static func body(of signed: SignedChange, parentArrivals: [Int64]) -> [UInt8] {
         let header = signed.change.encodedHeader
-        guard signed.bytes.count > header.count, signed.bytes[..<header.count] == header[...], signed.bytes.last == UInt8(ascii: "}"),
+        guard signed.bytes.count > header.count, signed.bytes.starts(withBytesOf: header), signed.bytes.last == UInt8(ascii: "}"),
               parentArrivals.count == signed.change.parents.count else {
             return [verbatim] + signed.bytes
         }
@@ -90,5 +91,14 @@ package enum StoredChange {
             shift += 7
         }
         throw ChangeFormatError("a varint, found the end of the body")
+    }
+}
+
+extension [UInt8] {
+    /// Whether these bytes begin with `prefix`: one `memcmp`, where
+    /// comparing slices would compare byte by byte.
+    func starts(withBytesOf prefix: [UInt8]) -> Bool {
+        guard count >= prefix.count, !prefix.isEmpty else { return count >= prefix.count }
+        return withUnsafeBytes { bytes in prefix.withUnsafeBytes { memcmp(bytes.baseAddress!, $0.baseAddress!, prefix.count) == 0 } }
     }
 }
