@@ -61,7 +61,7 @@ struct DeferredDerivation {
     /// unmarks stale entities), and every entity is marked again.
     mutating func beginBatch(dataVersion: Int) {
         if dataVersion != self.dataVersion { marked.removeAll() }
-        if self.dataVersion.map({ $0 != dataVersion }) ?? false { workspaceArrivals = nil }
+        if let last = self.dataVersion, last != dataVersion { workspaceArrivals = nil }
         self.dataVersion = dataVersion
     }
 
