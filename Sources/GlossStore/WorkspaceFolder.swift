@@ -36,7 +36,7 @@ public struct WorkspaceFolder: Sendable {
 
     /// Whether the database is there (a `.gloss` with only a key is a clone
     /// that has not finished).
-    var hasDatabase: Bool { FileManager.default.fileExists(atPath: database.path) }
+    public var hasDatabase: Bool { FileManager.default.fileExists(atPath: database.path) }
 
     /// The device key for a clone into this folder: the one a clone that did
     /// not finish left here (so the device id a member admitted stays the

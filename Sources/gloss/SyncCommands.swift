@@ -149,16 +149,22 @@ struct Clone: AsyncParsableCommand {
         let result: (Store?, SyncReport)
         do {
             result = try await SyncClient.clone(key: key, host: server.host, port: server.port, peer: peerID, now: { now() }) { batch in
-                try Store.clone(folder, from: batch, key: key, deferringDerivation: true, now: now())
+                let made = try Store.clone(folder, from: batch, key: key, deferringDerivation: true, now: now())
+                // Named at once, so that `gloss sync` finishes a clone cut short.
+                try made.0.addRemote("origin", address: server.description)
+                return made
             }
         } catch TransportError.handshakeFailed {
             print("this device is \(key.id); the server refused it: it is not a member yet, so a member must run:")
             print("  \(memberCommand)")
             print("then run this clone again (the device id stays the same).")
             throw Failure(message: "the server at \(server) refused this device (not a member yet)")
+        } catch where folder.hasDatabase {
+            print("the clone was cut short; the changes received are kept in \(folder.root.path), with remote \"origin\"")
+            print("to fetch the rest, run there: gloss sync")
+            throw error
         }
         guard let store = result.0 else { throw Failure(message: "expected the workspace's changes from \(server), found none") }
-        try store.addRemote("origin", address: server.description)
         print("cloned workspace \(store.workspace) from \(server) into \(folder.root.path) (\(result.1.received) changes); remote \"origin\" added")
         print("this device is \(key.id)")
         if try store.members()[key.id] == nil {

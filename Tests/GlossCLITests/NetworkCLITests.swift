@@ -9,12 +9,13 @@ struct NetworkCLITests {
         let port: Int
         let log: URL
 
-        init(_ gloss: GlossProcess) throws {
+        /// Listens on `port`, or on a free one for 0.
+        init(_ gloss: GlossProcess, port: Int = 0) throws {
             log = gloss.folder.appendingPathComponent("serve-\(UUID().uuidString.prefix(6)).log")
             FileManager.default.createFile(atPath: log.path, contents: nil)
             process = Process()
             process.executableURL = GlossProcess.executable
-            process.arguments = ["serve", "--listen", "127.0.0.1:0"]
+            process.arguments = ["serve", "--listen", "127.0.0.1:\(port)"]
             process.currentDirectoryURL = gloss.folder
             process.standardError = try FileHandle(forWritingTo: log)
             process.standardOutput = FileHandle.nullDevice
