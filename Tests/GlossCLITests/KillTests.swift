@@ -7,11 +7,8 @@ import Testing
 struct KillTests {
     @Test("kill -9 of gloss serve mid-sync: both logs verify, acknowledged batches stay, a second sync converges")
     func killedServer() throws {
-        let dara = try GlossProcess(), sophea = try GlossProcess()
-        _ = try dara.succeed("init", "--name", "Dara")
-        try dara.write("s.txt", Array("Kem Sokha was charged under article 443 of the Criminal Code.".utf8))
-        let statement = String(try dara.succeed("statement", "add", "s.txt").prefix(8))
-        let daraID = (try dara.json("id") as! [String: String])["device"]!
+        let (dara, statement, daraID) = try Self.workspaceWithStatement()
+        let sophea = try GlossProcess()
         var server = try NetworkCLITests.Server(dara)
         let refused = try sophea.run("clone", server.address, "--peer", daraID)
         let sopheaID = String(refused.stdout.split(separator: " ")[3].dropLast())
@@ -20,18 +17,7 @@ struct KillTests {
         server = try NetworkCLITests.Server(dara)
         _ = try sophea.succeed("clone", server.address, "--peer", daraID)
 
-        // Many changes on Sophea's laptop, written through the library for speed.
-        let store = try Store.open(WorkspaceFolder(root: sophea.folder))
-        let id = try store.resolve(statement, as: .statement)
-        var time = 1_800_000_000_000
-        for start in 0..<50 {
-            time += 1
-            let annotation = try store.annotate(id, span: .positions(start: start, end: start + 5), edit: AnnotationEdit(), now: time)
-            for index in 0..<50 {
-                time += 1
-                _ = try store.edit(annotation.id, AnnotationEdit(note: "version \(index)"), now: time)
-            }
-        }
+        try Self.writeManyChanges(in: sophea, on: statement)
         let before = try dara.changeCount()
 
         let sync = Process()
@@ -63,23 +49,9 @@ struct KillTests {
 
     @Test("kill -9 of gloss serve mid-clone: the clone keeps its whole batches, names its origin, and gloss sync finishes it")
     func killedServerMidClone() throws {
-        let dara = try GlossProcess(), sophea = try GlossProcess()
-        _ = try dara.succeed("init", "--name", "Dara")
-        try dara.write("s.txt", Array("Kem Sokha was charged under article 443 of the Criminal Code.".utf8))
-        let statement = String(try dara.succeed("statement", "add", "s.txt").prefix(8))
-        let daraID = (try dara.json("id") as! [String: String])["device"]!
-        // Many changes on Dara's laptop, written through the library for speed.
-        let store = try Store.open(WorkspaceFolder(root: dara.folder))
-        let id = try store.resolve(statement, as: .statement)
-        var time = 1_800_000_000_000
-        for start in 0..<50 {
-            time += 1
-            let annotation = try store.annotate(id, span: .positions(start: start, end: start + 5), edit: AnnotationEdit(), now: time)
-            for index in 0..<50 {
-                time += 1
-                _ = try store.edit(annotation.id, AnnotationEdit(note: "version \(index)"), now: time)
-            }
-        }
+        let (dara, statement, daraID) = try Self.workspaceWithStatement()
+        let sophea = try GlossProcess()
+        try Self.writeManyChanges(in: dara, on: statement)
         var server = try NetworkCLITests.Server(dara)
         let refused = try sophea.run("clone", server.address, "--peer", daraID)
         _ = try dara.succeed("member", "add", "Sophea", String(refused.stdout.split(separator: " ")[3].dropLast()))
@@ -118,5 +90,30 @@ struct KillTests {
         #expect(try sophea.changeCount() == dara.changeCount())
         #expect(try sophea.sqlite("SELECT name FROM sqlite_master WHERE name IN ('change_by_entity', 'change_by_clock') ORDER BY name")
             .split(separator: "\n") == ["change_by_clock", "change_by_entity"])
+    }
+
+    /// Dara's new workspace, holding one statement: its short id, and Dara's device id.
+    static func workspaceWithStatement() throws -> (GlossProcess, statement: String, device: String) {
+        let dara = try GlossProcess()
+        _ = try dara.succeed("init", "--name", "Dara")
+        try dara.write("s.txt", Array("Kem Sokha was charged under article 443 of the Criminal Code.".utf8))
+        let statement = String(try dara.succeed("statement", "add", "s.txt").prefix(8))
+        return (dara, statement, (try dara.json("id") as! [String: String])["device"]!)
+    }
+
+    /// 2,550 changes (50 annotations of `statement`, 50 edits each),
+    /// written through the library for speed.
+    static func writeManyChanges(in gloss: GlossProcess, on statement: String) throws {
+        let store = try Store.open(WorkspaceFolder(root: gloss.folder))
+        let id = try store.resolve(statement, as: .statement)
+        var time = 1_800_000_000_000
+        for start in 0..<50 {
+            time += 1
+            let annotation = try store.annotate(id, span: .positions(start: start, end: start + 5), edit: AnnotationEdit(), now: time)
+            for index in 0..<50 {
+                time += 1
+                _ = try store.edit(annotation.id, AnnotationEdit(note: "version \(index)"), now: time)
+            }
+        }
     }
 }
