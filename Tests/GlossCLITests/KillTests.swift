@@ -3,7 +3,7 @@ import GlossCore
 import GlossStore
 import Testing
 
-@Suite("CLI: a server killed mid-sync")
+@Suite("CLI: a server killed mid-sync or mid-clone")
 struct KillTests {
     @Test("kill -9 of gloss serve mid-sync: both logs verify, acknowledged batches stay, a second sync converges")
     func killedServer() throws {
