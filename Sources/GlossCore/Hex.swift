@@ -30,9 +30,12 @@ package enum Hex {
 
     /// Decodes lower-case hex of exactly `count` bytes; nil otherwise.
     package static func decode(_ text: Substring.UTF8View, count: Int) -> [UInt8]? {
-        guard text.count == count * 2 else { return nil }
-        if let bytes = text.withContiguousStorageIfAvailable({ decode(buffer: $0, count: count) }) { return bytes }
-        return Array(text).withUnsafeBufferPointer { decode(buffer: $0, count: count) }
+        var valid = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { output, initialized in
+            valid = decode(text, into: UnsafeMutableRawBufferPointer(output))
+            initialized = valid ? count : 0
+        }
+        return valid ? bytes : nil
     }
 
     /// Decodes lower-case hex of exactly `output.count` bytes into
@@ -49,19 +52,6 @@ package enum Hex {
         }
         if let valid = text.withContiguousStorageIfAvailable(decode) { return valid }
         return Array(text).withUnsafeBufferPointer(decode)
-    }
-
-    private static func decode(buffer text: UnsafeBufferPointer<UInt8>, count: Int) -> [UInt8]? {
-        var valid = true
-        let bytes = [UInt8](unsafeUninitializedCapacity: count) { output, initialized in
-            for index in 0..<count {
-                let high = value(text[2 * index]), low = value(text[2 * index + 1])
-                guard high < 16, low < 16 else { valid = false; break }
-                output[index] = high << 4 | low
-            }
-            initialized = valid ? count : 0
-        }
-        return valid ? bytes : nil
     }
 
     /// A lower-case hex digit's value; 16 or more for any other byte.
