@@ -148,7 +148,7 @@ struct ChangeApplier {
     /// first (the others' state depends on who is a member).
     private mutating func commit(_ progress: Progress, of changes: [SignedChange]) throws -> ApplyReport {
         var report = progress.report
-        let removed = try removedDevices()
+        let removed = try Store.removalLimits(in: db)
         // Each touched entity's count of conflicted fields before the batch,
         // and after it where advancing the state told; the rest are counted.
         var touched: [EntityID: (kind: EntityKind, conflictsBefore: Int?)] = [:]
@@ -195,17 +195,10 @@ struct ChangeApplier {
         for last in progress.lastOfAuthor.values { try writer.moveAuthorHead(to: changes[last]) }
         try writer.save(progress.clock)
         report.received = progress.accepted.count
-        let limits = try removedDevices()
+        let limits = try Store.removalLimits(in: db)
         if limits != removed { deferred?.deriveAllInFull() }
         report.ignored = progress.accepted.filter { index in limits[changes[index].change.author.rawValue].map { changes[index].change.seq > $0 } ?? false }.count
         return report
-    }
-
-    /// Each removed device's last seq that takes effect.
-    private func removedDevices() throws -> [String: Int] {
-        Dictionary(uniqueKeysWithValues: try Row.fetchAll(db.cachedStatement(sql: "SELECT device, last_seq FROM removed_device")).map {
-            ($0["device"] as String, $0["last_seq"] as Int)
-        })
     }
 
     private func conflictCount(_ entity: EntityID) throws -> Int {

@@ -188,9 +188,7 @@ extension LogReader {
 
     /// Those of `changes` that removed devices wrote after their removal.
     static func ignored(among changes: [SignedChange], _ db: Database) throws -> Set<ChangeID> {
-        let lastSeqs = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db.cachedStatement(sql: "SELECT device, last_seq FROM removed_device")).map {
-            ($0[0] as String, $0[1] as Int)
-        })
+        let lastSeqs = try Store.removalLimits(in: db)
         guard !lastSeqs.isEmpty else { return [] }
         return Set(changes.filter { signed in lastSeqs[signed.change.author.rawValue].map { signed.change.seq > $0 } ?? false }.map(\.id))
     }

@@ -45,6 +45,13 @@ extension Store {
         throw StoreError.notMember(device)
     }
 
+    /// Each removed device's last seq that takes effect, by device id.
+    static func removalLimits(in db: Database) throws -> [String: Int] {
+        Dictionary(uniqueKeysWithValues: try Row.fetchAll(db.cachedStatement(sql: "SELECT device, last_seq FROM removed_device")).map {
+            ($0["device"] as String, $0["last_seq"] as Int)
+        })
+    }
+
     /// Devices removed from the workspace: their name and the last seq of
     /// theirs that stays valid.
     public func removedDevices() throws(StoreError) -> [DeviceID: (name: String, lastSeq: Int)] {
