@@ -92,12 +92,14 @@ final class GlossProcess: Sendable {
         Int(try sqlite("SELECT count(*) FROM change").trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     }
 
+    var databasePath: String { folder.appendingPathComponent(".gloss/gloss.sqlite").path }
+
     /// Runs SQL on the workspace database with the sqlite3 shell, behind Gloss's back.
     @discardableResult
     func sqlite(_ sql: String) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [folder.appendingPathComponent(".gloss/gloss.sqlite").path, sql]
+        process.arguments = [databasePath, sql]
         let output = Pipe()
         process.standardOutput = output
         try process.run()

@@ -66,9 +66,8 @@ struct KillTests {
         try clone.run()
         // Kill the server as soon as the clone has committed a first batch
         // (the sqlite3 shell would make the database if it were not there).
-        let database = sophea.folder.appendingPathComponent(".gloss/gloss.sqlite").path
         let deadline = Date().addingTimeInterval(30)
-        while !FileManager.default.fileExists(atPath: database) || (try? sophea.changeCount()) ?? -1 <= 0, Date() < deadline {
+        while !FileManager.default.fileExists(atPath: sophea.databasePath) || (try? sophea.changeCount()) ?? -1 <= 0, Date() < deadline {
             Thread.sleep(forTimeInterval: 0.005)
         }
         kill(server.process.processIdentifier, SIGKILL)
