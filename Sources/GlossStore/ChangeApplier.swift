@@ -27,10 +27,8 @@ struct ChangeApplier {
         var admitted: Set<DeviceID>
         var keys: [DeviceID: Curve25519.Signing.PublicKey] = [:]
         var entityOf: [ChangeID: EntityID] = [:]
-        /// The changes accepted so far, and each author's last one, by
-        /// their index in the batch.
-        var accepted: [Int] = []
-        var lastOfAuthor: [DeviceID: Int] = [:]
+        var lastOfAuthor: [DeviceID: SignedChange] = [:]
+        var accepted: [SignedChange] = []
         var clock: HybridClock
         var report = ApplyReport()
     }
@@ -45,7 +43,7 @@ struct ChangeApplier {
             admitted: Set(try String.fetchAll(db.cachedStatement(sql: "SELECT device FROM member UNION SELECT device FROM removed_device"))
                 .compactMap(DeviceID.init(rawValue:))),
             clock: HybridClock(last: try writer.lastClockReading()))
-        for (index, signed) in batch.changes.enumerated() {
+        for signed in batch.changes {
             // An author's chain is held without gaps: a change past its
             // author's head is new, and needs no lookup.
             let isPastHead = signed.change.seq > progress.heads[signed.change.author]?.seq ?? 0
@@ -53,14 +51,12 @@ struct ChangeApplier {
                 progress.report.alreadyHeld += 1
             } else {
                 try check(signed, texts: texts, &progress)
-                progress.lastOfAuthor[signed.change.author] = index
-                progress.accepted.append(index)
             }
         }
-        for (author, last) in progress.lastOfAuthor.sorted(by: { $0.key < $1.key }) where !batch.changes[last].isSigned(by: progress.keys[author]!) {
-            throw Self.refusal(batch.changes[last], "its signature does not verify against its author's key")
+        for (author, last) in progress.lastOfAuthor.sorted(by: { $0.key < $1.key }) where !last.isSigned(by: progress.keys[author]!) {
+            throw Self.refusal(last, "its signature does not verify against its author's key")
         }
-        return try commit(progress, of: batch.changes)
+        return try commit(progress)
     }
 
     private static func refusal(_ signed: SignedChange, _ reason: String) -> StoreError {
@@ -68,7 +64,7 @@ struct ChangeApplier {
     }
 
     /// Checks one change against the store and the batch before it (all
-    /// but its signature), and records what accepting it establishes.
+    /// but its signature), and records it as accepted.
     private func check(_ signed: SignedChange, texts: [String: String], _ progress: inout Progress) throws {
         let change = signed.change
         func refuse(_ reason: String) -> StoreError { Self.refusal(signed, reason) }
@@ -140,13 +136,15 @@ struct ChangeApplier {
         }
         progress.heads[change.author] = Head(seq: change.seq, id: signed.id)
         progress.entityOf[signed.id] = change.entity
+        progress.lastOfAuthor[change.author] = signed
+        progress.accepted.append(signed)
     }
 
     /// Inserts the accepted changes in order, bringing each annotation's
     /// state forward change by change while the changes extend its heads,
     /// then re-derives in full every other entity they touch, the workspace
     /// first (the others' state depends on who is a member).
-    private mutating func commit(_ progress: Progress, of changes: [SignedChange]) throws -> ApplyReport {
+    private mutating func commit(_ progress: Progress) throws -> ApplyReport {
         var report = progress.report
         let removed = try Store.removalLimits(in: db)
         // Each touched entity's count of conflicted fields before the batch,
@@ -158,8 +156,8 @@ struct ChangeApplier {
             let dataVersion = try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0
             deferred?.beginBatch(dataVersion: dataVersion)
         }
-        for index in progress.accepted {
-            let signed = changes[index], change = signed.change, entity = change.entity
+        for signed in progress.accepted {
+            let change = signed.change, entity = change.entity
             if touched[entity] == nil { touched[entity] = (change.kind, nil) }
             if defersDerivation && change.kind != .workspace {
                 let isNew = try writer.entity(entity) == nil
@@ -192,12 +190,12 @@ struct ChangeApplier {
             report.conflictsResolved += max(0, before - after)
             if touch.kind != .workspace { report.entitiesChanged += 1 }
         }
-        for last in progress.lastOfAuthor.values { try writer.moveAuthorHead(to: changes[last]) }
+        for last in progress.lastOfAuthor.values { try writer.moveAuthorHead(to: last) }
         try writer.save(progress.clock)
         report.received = progress.accepted.count
         let limits = try Store.removalLimits(in: db)
         if limits != removed { deferred?.deriveAllInFull() }
-        report.ignored = progress.accepted.filter { index in limits[changes[index].change.author.rawValue].map { changes[index].change.seq > $0 } ?? false }.count
+        report.ignored = progress.accepted.filter { signed in limits[signed.change.author.rawValue].map { signed.change.seq > $0 } ?? false }.count
         return report
     }
 
