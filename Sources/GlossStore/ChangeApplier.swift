@@ -36,8 +36,11 @@ struct ChangeApplier {
     mutating func apply(_ batch: ChangeBatch) throws -> ApplyReport {
         var texts: [String: String] = [:]
         for text in batch.texts { texts[RevisionHash(text: text).hex] = text }
-        // A clone's batches carry what they look up (see `DeferredDerivation`).
-        if !defersDerivation { try writer.prefetch(Set(batch.changes.map(\.change.entity))) }
+        // Deferred batches carry what they look up of the entities they touched
+        // before (see `DeferredDerivation`); a clone's touch only new ones.
+        if deferred?.startedEmpty != true {
+            try writer.prefetch(Set(batch.changes.map(\.change.entity).filter { deferred?.isCarrying($0) != true }))
+        }
         var progress = Progress(
             heads: try Store.heads(in: db),
             admitted: Set(try String.fetchAll(db.cachedStatement(sql: "SELECT device FROM member UNION SELECT device FROM removed_device"))
@@ -160,10 +163,10 @@ struct ChangeApplier {
             let change = signed.change, entity = change.entity
             if touched[entity] == nil { touched[entity] = (change.kind, nil) }
             if defersDerivation && change.kind != .workspace {
-                let isNew = try writer.entity(entity) == nil
+                let start = deferred?.isCarrying(entity) == true ? nil : try self.start(of: entity, kind: change.kind)
                 let held = try writer.insert(signed, movingEntityHeads: false)
                 let isEffective = removed[change.author.rawValue].map { change.seq <= $0 } ?? true
-                try deferred?.carry(signed, at: (signed.id, held.arrival, held.entity), isNew: isNew, isEffective: isEffective, writer: writer)
+                try deferred?.carry(signed, at: (signed.id, held.arrival, held.entity), from: start, isEffective: isEffective, writer: writer)
                 continue
             }
             let heads = try writer.heads(of: entity)
@@ -180,9 +183,10 @@ struct ChangeApplier {
         for (entity, kind) in touched.map({ ($0.key, $0.value.kind) }).filter({ stale.contains($0.0) })
             .sorted(by: { ($0.1 == .workspace ? 0 : 1, $0.0) < ($1.1 == .workspace ? 0 : 1, $1.0) }) {
             // Not advanced before: its conflicts are still as the batch found them.
-            if touched[entity]?.conflictsBefore == nil { touched[entity]?.conflictsBefore = try conflictCount(entity) }
-            try writer.rederive(kind: kind, entity: entity, arrivals: kind == .workspace ? deferred?.workspaceArrivals : nil)
-            conflictsAfter[entity] = try conflictCount(entity)
+            if touched[entity]?.conflictsBefore == nil { touched[entity]?.conflictsBefore = try writer.conflictedFields(of: entity) }
+            try writer.rederive(kind: kind, entity: entity, arrivals: kind == .workspace ? deferred?.workspaceArrivals : nil,
+                                deferringRemovals: defersDerivation)
+            conflictsAfter[entity] = try writer.conflictedFields(of: entity)
         }
         for (entity, touch) in touched {
             let before = touch.conflictsBefore ?? 0, after = conflictsAfter[entity] ?? before
@@ -199,8 +203,14 @@ struct ChangeApplier {
         return report
     }
 
-    private func conflictCount(_ entity: EntityID) throws -> Int {
-        try Int.fetchOne(db.cachedStatement(sql: "SELECT count(DISTINCT field) FROM conflict WHERE entity = ?"), arguments: [entity.rawValue]) ?? 0
+    /// What the tables hold of an entity that the deferred batches have
+    /// not touched yet (read before its change is inserted).
+    private func start(of entity: EntityID, kind: EntityKind) throws -> DeferredDerivation.Start {
+        guard try writer.entity(entity) != nil else { return .new }
+        if kind == .annotation, try !writer.staleMarks().contains(entity), let state = try writer.annotation(entity) {
+            return .stored(state, heads: try writer.heads(of: entity))
+        }
+        return .unknown(conflicts: try writer.conflictedFields(of: entity))
     }
 }
 

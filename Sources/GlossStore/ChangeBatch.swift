@@ -44,4 +44,22 @@ public struct ApplyReport: Equatable, Sendable {
         conflictsResolved += other.conflictsResolved
         clockSkew = max(clockSkew, other.clockSkew)
     }
+
+    /// Adds the conflicts that deriving deferred batches found.
+    public mutating func add(_ derivation: StaleDerivation) {
+        conflictsCreated += derivation.conflictsCreated
+        conflictsResolved += derivation.conflictsResolved
+    }
+}
+
+/// What ``Store/deriveStale()`` did.
+public struct StaleDerivation: Equatable, Sendable {
+    /// Statements and annotations derived.
+    public var derived = 0
+    /// Among the entities that deferred batches touched: fields in conflict
+    /// now that were not before the first of those batches, and the reverse.
+    public var conflictsCreated = 0
+    public var conflictsResolved = 0
+
+    public init() {}
 }

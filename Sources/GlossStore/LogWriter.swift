@@ -91,8 +91,7 @@ struct LogWriter {
         if let lastSeq, change.seq > lastSeq { return nil }
         guard let current = try annotation(change.entity), let next = current.extended(by: signed) else { return nil }
         try save(next, replacing: current)
-        func conflictedFields(_ state: AnnotationState) -> Int { Set(state.conflicts.map(\.field)).count }
-        return (conflictedFields(current), conflictedFields(next))
+        return (current.conflictedFields, next.conflictedFields)
     }
 
     /// The entity's heads: its changes that no other change names as a parent.
@@ -105,7 +104,7 @@ struct LogWriter {
     }
 
     /// The annotation's state as the tables hold it; nil if they hold none.
-    private func annotation(_ id: EntityID) throws -> AnnotationState? {
+    func annotation(_ id: EntityID) throws -> AnnotationState? {
         if let known = memo.annotations[id] { return known }
         return try Store.annotation(id, in: db)
     }
@@ -243,8 +242,13 @@ struct LogWriter {
             .execute(arguments: [entity.rawValue, kind.rawValue])
     }
 
+    /// How many fields of the entity the `conflict` table holds in conflict.
+    func conflictedFields(of entity: EntityID) throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT count(DISTINCT field) FROM conflict WHERE entity = ?"), arguments: [entity.rawValue]) ?? 0
+    }
+
     /// Every entity marked stale.
-    private func staleMarks() throws -> Set<EntityID> {
+    func staleMarks() throws -> Set<EntityID> {
         if let known = memo.stale { return known }
         let marks = Set(try String.fetchAll(db.cachedStatement(sql: "SELECT entity FROM stale_entity")).compactMap(EntityID.init(rawValue:)))
         memo.stale = marks
@@ -255,10 +259,11 @@ struct LogWriter {
     /// its changes make, and clears its stale mark.
     ///
     /// With `arrivals`, where each of the entity's changes arrived, they are
-    /// read from there, and what a removal touched is marked stale rather
-    /// than derived: a clone derives its workspace so, while the log's
-    /// indexes by entity wait for ``Store/deriveStale()``.
-    func rederive(kind: EntityKind, entity: EntityID, arrivals: [Int64]? = nil) throws {
+    /// read from there: a clone derives its workspace so, while the log's
+    /// indexes by entity wait for ``Store/deriveStale()``. With
+    /// `deferringRemovals`, what a removal touched is marked stale for
+    /// ``Store/deriveStale()`` rather than derived.
+    func rederive(kind: EntityKind, entity: EntityID, arrivals: [Int64]? = nil, deferringRemovals: Bool = false) throws {
         var reader = LogReader(db, workspace: workspace)
         let changes = try arrivals.map { try reader.changes(at: $0) } ?? reader.changes(of: entity)
         let graph = ChangeGraph(changes, ignoring: try LogReader.ignored(among: changes, db))
@@ -271,7 +276,7 @@ struct LogWriter {
             for (device, name) in state.members {
                 try db.cachedStatement(sql: "INSERT INTO member (device, name) VALUES (?, ?)").execute(arguments: [device.rawValue, name])
             }
-            try record(removals: state, deferringDerivation: arrivals != nil)
+            try record(removals: state, deferringDerivation: deferringRemovals)
         case .statement:
             guard let state = StatementState(deriving: graph) else { return try forget(entity, kind: kind) }
             try db.cachedStatement(sql: """
@@ -445,4 +450,9 @@ struct LogWriter {
                 .execute(arguments: [entity.rawValue, db.lastInsertedRowID])
         }
     }
+}
+
+extension AnnotationState {
+    /// How many of its fields are in conflict.
+    var conflictedFields: Int { Set(conflicts.map(\.field)).count }
 }

@@ -138,12 +138,12 @@ extension Store {
     /// the batch is checked: the hash chain vouches for the ones before it.
     /// Changes held already are skipped.
     ///
-    /// With `deferringDerivation` (for a clone's batches), the workspace's
-    /// state is derived at once, but statements and annotations are marked
-    /// stale and written only by ``deriveStale()`` at the end: annotations
-    /// whose changes arrive in a line are derived in memory meanwhile (see
-    /// `DeferredDerivation`), the rest from the log. The report then counts
-    /// no conflicts.
+    /// With `deferringDerivation` (for the batches of a clone or a long
+    /// pull), the workspace's state is derived at once, but statements and
+    /// annotations are marked stale and written only by ``deriveStale()``
+    /// at the end: annotations whose changes arrive in a line are derived in
+    /// memory meanwhile (see `DeferredDerivation`), the rest from the log.
+    /// The report then counts no conflicts; ``deriveStale()`` does.
     ///
     /// - Throws: ``StoreError/refused(change:reason:)`` naming the first bad
     ///   change; the store is then unchanged.
@@ -159,7 +159,7 @@ extension Store {
             // commits: what a failed batch carried is never written.
             var pending = carried ?? DeferredDerivation()
             carried = nil
-            let report = try write { writer in
+            let report = try transaction { writer in
                 var applier = ChangeApplier(writer: writer, workspace: workspace, now: now, deferred: pending)
                 pending = DeferredDerivation()  // the applier's copy is then the only one, and mutates in place
                 let report = try applier.apply(batch)
@@ -173,28 +173,39 @@ extension Store {
 
     /// Builds the log indexes a clone left to build, and derives every
     /// statement and annotation marked stale by a deferred apply, in one
-    /// transaction; returns how many. The annotations whose
-    /// changes came in a line were derived as they came, and are only
-    /// written. A clone calls it when its last batch is in, and ``open(_:)``
-    /// when a clone was cut short.
+    /// transaction. The annotations whose changes came in a line were
+    /// derived as they came, and are only written. A clone or a pull calls
+    /// it when its last batch is in, and ``open(_:)`` when one was cut short.
+    ///
+    /// - Returns: how many entities it derived, and how the conflicts of
+    ///   those the deferred batches touched changed since before the first.
     @discardableResult
-    public func deriveStale() throws(StoreError) -> Int {
+    public func deriveStale() throws(StoreError) -> StaleDerivation {
         let carried = deferred.withLock { carried in
             defer { carried = nil }
             return carried
         }
-        let derived = try write { writer in
+        let derivation = try transaction { writer in
             try Schema.buildDeferredLogIndexes(writer.db)
-            var settled = 0
-            for case (_, .extending(let state, let head)) in carried?.entries ?? [:] {
+            var conflictsAfter: [EntityID: Int] = [:]
+            for case (let entity, .extending(let state, let head)) in carried?.entries ?? [:] {
                 try writer.settle(state, head: head.id)
-                settled += 1
+                conflictsAfter[entity] = state.conflictedFields
             }
-            let stale = try Row.fetchAll(writer.db, sql: "SELECT entity, kind FROM stale_entity ORDER BY kind DESC, entity")
-            for row in stale {
-                try writer.rederive(kind: EntityKind(rawValue: row["kind"])!, entity: EntityID(rawValue: row["entity"])!)
+            var derivation = StaleDerivation()
+            derivation.derived = conflictsAfter.count
+            for row in try Row.fetchAll(writer.db, sql: "SELECT entity, kind FROM stale_entity ORDER BY kind DESC, entity") {
+                let entity = EntityID(rawValue: row["entity"])!
+                try writer.rederive(kind: EntityKind(rawValue: row["kind"])!, entity: entity)
+                if carried?.conflictsBefore[entity] != nil { conflictsAfter[entity] = try writer.conflictedFields(of: entity) }
+                derivation.derived += 1
             }
-            return settled + stale.count
+            for (entity, before) in carried?.conflictsBefore ?? [:] {
+                let after = conflictsAfter[entity] ?? before
+                derivation.conflictsCreated += max(0, after - before)
+                derivation.conflictsResolved += max(0, before - after)
+            }
+            return derivation
         }
         // A clone's batches checkpoint less often (see ``clone(_:from:key:deferringDerivation:now:)``).
         try Self.catching {
@@ -203,6 +214,6 @@ extension Store {
                 try db.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)")
             }
         }
-        return derived
+        return derivation
     }
 }

@@ -195,7 +195,15 @@ public final class Store: Sendable {
     }
 
     /// Runs `body` in one immediate write transaction: all of it, or none.
+    /// What deferred batches carry is derived first (``deriveStale()``):
+    /// they leave the heads and states that a write reads behind.
     func write<T>(_ body: (LogWriter) throws -> T) throws(StoreError) -> T {
+        if deferred.withLock({ $0 != nil }) { try deriveStale() }
+        return try transaction(body)
+    }
+
+    /// Runs `body` in one immediate write transaction, as it finds the tables.
+    func transaction<T>(_ body: (LogWriter) throws -> T) throws(StoreError) -> T {
         try Self.catching {
             try pool.writeWithoutTransaction { db in
                 var result: T?

@@ -160,6 +160,125 @@ struct ExchangeTests {
         #expect(try Store.open(folder).annotations(AnnotationFilter(includeDeleted: true)) == expected)
     }
 
+    @Test("a pull in batches, derived once at its end, leaves and reports what one batch does, conflicts made and resolved included")
+    func deferredPullMatchesOneBatch() throws {
+        let (dara, sophea, statement) = try pair()
+        let annotations = try (0..<6).map { index in
+            try dara.store.annotate(statement, span: .positions(start: index * 10, end: index * 10 + 5),
+                                    edit: AnnotationEdit(note: "first \(index)"), now: dara.tick()).id
+        }
+        try dara.send(to: sophea)
+        let whole = try TestWorkspace(cloning: dara, seed: 3), batched = try TestWorkspace(cloning: dara, seed: 4)
+        func expectAlike(_ one: ApplyReport, _ many: ApplyReport, _ step: String) throws {
+            // Entities changed are counted batch by batch: an annotation in two batches counts twice.
+            var (one, many) = (one, many)
+            (one.entitiesChanged, many.entitiesChanged) = (0, 0)
+            #expect(many == one, "\(step)")
+            let all = AnnotationFilter(includeDeleted: true)
+            #expect(try batched.store.annotations(all) == whole.store.annotations(all), "\(step)")
+            #expect(try batched.store.conflictedEntities().map { "\($0.entity) \($0.conflicts)" }
+                    == whole.store.conflictedEntities().map { "\($0.entity) \($0.conflicts)" }, "\(step)")
+            #expect(try batched.store.search("Sophea").map(\.entity) == whole.store.search("Sophea").map(\.entity), "\(step)")
+            #expect(try batched.store.deriveStale().derived == 0, "\(step): nothing is left stale")
+            #expect(try batched.store.verify() == [], "\(step)")
+        }
+
+        // Concurrent edits: the even annotations' notes conflict, the odd ones merge.
+        for (index, annotation) in annotations.enumerated() {
+            _ = try dara.store.edit(annotation, AnnotationEdit(note: "Dara \(index)"), now: dara.tick())
+            _ = try sophea.store.edit(annotation, AnnotationEdit(note: index.isMultiple(of: 2) ? "Sophea \(index)" : nil, addedTags: ["s"]),
+                                      now: sophea.tick())
+            _ = try sophea.store.edit(annotation, AnnotationEdit(status: .checked), now: sophea.tick())
+        }
+        try dara.send(to: whole)
+        try dara.send(to: batched)
+        let made = try sophea.send(to: whole)
+        #expect(made.conflictsCreated == 3)
+        try expectAlike(made, try sophea.send(to: batched, inBatchesOf: 2), "conflicts made")
+
+        // Resolving them extends each annotation's heads: carried in memory from its stored state.
+        try sophea.send(to: dara)
+        for annotation in annotations where try dara.store.annotation(annotation).isConflicted {
+            _ = try dara.store.edit(annotation, AnnotationEdit(note: "settled"), now: dara.tick())
+            _ = try dara.store.edit(annotation, AnnotationEdit(addedTags: ["d"]), now: dara.tick())
+        }
+        let resolved = try dara.send(to: whole)
+        #expect(resolved.conflictsResolved == 3)
+        try expectAlike(resolved, try dara.send(to: batched, inBatchesOf: 3), "conflicts resolved")
+    }
+
+    @Test("a pull in batches that brings a removal after the removed device's late changes undoes them, as one batch does")
+    func deferredPullAroundARemoval() throws {
+        for size in 1...4 {
+            let (dara, sophea, statement) = try pair()
+            let annotation = try sophea.store.annotate(statement, span: .quote("treason", occurrence: nil), edit: AnnotationEdit(note: "one"),
+                                                       now: sophea.tick())
+            try sophea.send(to: dara)
+            let receiver = try TestWorkspace(cloning: dara, seed: 3)
+            // In batches of one, the annotation is carried before the removal and changed after it.
+            _ = try dara.store.annotate(statement, span: .quote("article", occurrence: nil), edit: AnnotationEdit(), now: dara.tick())
+            _ = try dara.store.edit(annotation.id, AnnotationEdit(status: .verified), now: dara.tick())
+            _ = try dara.store.remove(sophea.store.device, now: dara.tick())
+            _ = try dara.store.edit(annotation.id, AnnotationEdit(addedTags: ["kept"]), now: dara.tick())
+            _ = try sophea.store.edit(annotation.id, AnnotationEdit(note: "late", addedTags: ["late"]), now: sophea.tick())
+            let late = try sophea.store.annotate(statement, span: .quote("Kem Sokha", occurrence: 1), edit: AnnotationEdit(note: "late"), now: sophea.tick())
+            try sophea.send(to: receiver, inBatchesOf: size)
+            #expect(try receiver.store.annotation(annotation.id).note == "late")
+
+            try sophea.send(to: dara)
+            #expect(try dara.send(to: receiver, inBatchesOf: size).received == 4)
+            let all = AnnotationFilter(includeDeleted: true)
+            #expect(try receiver.store.annotations(all) == dara.store.annotations(all), "batches of \(size)")
+            #expect(try receiver.store.annotation(annotation.id).note == "one")
+            #expect(try receiver.store.annotation(annotation.id).tags == ["kept"])
+            #expect(try !receiver.store.annotations(all).map(\.id).contains(late.id))
+            #expect(try receiver.store.search("late").isEmpty)
+            #expect(try receiver.store.deriveStale().derived == 0)
+        }
+    }
+
+    @Test("a pull's later batch derives in full an annotation another process edited since the last batch")
+    func deferredPullAfterAnotherWriter() throws {
+        let (dara, sophea, statement) = try pair()
+        let annotation = try dara.store.annotate(statement, span: .quote("treason", occurrence: nil), edit: AnnotationEdit(note: "one"), now: dara.tick())
+        try dara.send(to: sophea)
+        // The pull's first batch is derived at once: it gets a change of its own.
+        _ = try dara.store.annotate(statement, span: .quote("Kem Sokha", occurrence: 1), edit: AnnotationEdit(), now: dara.tick())
+        _ = try dara.store.edit(annotation.id, AnnotationEdit(note: "two"), now: dara.tick())
+        _ = try dara.store.edit(annotation.id, AnnotationEdit(note: "three"), now: dara.tick())
+        let changes = try dara.batch(missingFrom: sophea.store.heads()).changes
+        #expect(changes.count == 3)
+
+        _ = try sophea.store.apply(ChangeBatch(changes: [changes[0]], texts: []), now: sophea.tick())
+        _ = try sophea.store.apply(ChangeBatch(changes: [changes[1]], texts: []), now: sophea.tick(), deferringDerivation: true)
+        // Another process edits the annotation on top of "two", which it derives on opening.
+        let other = try Store.open(WorkspaceFolder(root: sophea.root))
+        #expect(try other.annotation(annotation.id).note == "two")
+        _ = try other.edit(annotation.id, AnnotationEdit(note: "local"), now: sophea.tick())
+        _ = try sophea.store.apply(ChangeBatch(changes: [changes[2]], texts: []), now: sophea.tick(), deferringDerivation: true)
+        #expect(try sophea.store.deriveStale().conflictsCreated == 1)
+
+        let state = try sophea.store.annotation(annotation.id)
+        #expect(state.conflicts.map(\.field) == ["note"], "\"three\" and \"local\" both follow \"two\"")
+        try sophea.send(to: dara)
+        #expect(try dara.store.annotation(annotation.id) == state)
+    }
+
+    @Test("a write after deferred batches derives them first, and builds on the changes they brought")
+    func writeAfterDeferredBatches() throws {
+        let (dara, sophea, statement) = try pair()
+        let annotation = try dara.store.annotate(statement, span: .quote("treason", occurrence: nil), edit: AnnotationEdit(note: "one"), now: dara.tick())
+        try dara.send(to: sophea)
+        _ = try dara.store.edit(annotation.id, AnnotationEdit(note: "two"), now: dara.tick())
+        _ = try sophea.store.apply(try dara.batch(missingFrom: sophea.store.heads()), now: sophea.tick(), deferringDerivation: true)
+
+        let edited = try sophea.store.edit(annotation.id, AnnotationEdit(note: "three"), now: sophea.tick())
+        #expect(edited.note == "three")
+        #expect(edited.conflicts.isEmpty, "the edit follows \"two\", not \"one\"")
+        try sophea.send(to: dara)
+        #expect(try dara.store.annotation(annotation.id) == edited)
+    }
+
     @Test("applying changes already held is a no-op")
     func idempotent() throws {
         let (a, b, statement) = try pair()

@@ -65,6 +65,22 @@ final class TestWorkspace {
         try other.store.apply(batch(missingFrom: other.store.heads()), now: other.tick())
     }
 
+    /// Sends `other` what it lacks as a pull of `gloss sync` receives it:
+    /// in batches of `batchSize`, the first derived at once, the rest with
+    /// derivation deferred, then derived once. Returns the reports added up.
+    @discardableResult
+    func send(to other: TestWorkspace, inBatchesOf batchSize: Int) throws -> ApplyReport {
+        var report = ApplyReport()
+        var isFirst = true
+        try store.changes(missingFrom: other.store.heads(), pageSize: batchSize) { changes in
+            report.add(try other.store.apply(ChangeBatch(changes: changes, texts: try store.texts(for: changes)), now: other.tick(),
+                                             deferringDerivation: !isFirst))
+            isFirst = false
+        }
+        report.add(try other.store.deriveStale())
+        return report
+    }
+
     deinit { try? FileManager.default.removeItem(at: root) }
 
     var databasePath: String { root.appendingPathComponent(".gloss/gloss.sqlite").path }

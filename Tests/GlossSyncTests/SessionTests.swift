@@ -78,6 +78,35 @@ struct SessionTests {
         #expect(try sophea.store.annotation(annotation).note == "note 24")
     }
 
+    @Test("a pull of several batches derives what it received before it pushes, and reports the conflicts it made")
+    func pullDerivedBeforePush() throws {
+        let dara = try Replica()
+        let sophea = try Replica(cloning: dara, seed: 2, name: "Sophea")
+        let statement = try dara.store.addStatement(utf8: Array(Replica.text.utf8), metadata: StatementMetadata(), now: dara.tick()).id
+        let annotations = try (0..<8).map { index in
+            try dara.store.annotate(statement, span: .positions(start: index * 5, end: index * 5 + 3), edit: AnnotationEdit(note: "first"),
+                                    now: dara.tick()).id
+        }
+        var limits = SyncLimits()
+        limits.maximumBatchChanges = 3
+        var conversation = Conversation()
+        #expect(try conversation.run(client: session(sophea, .client(.sync), limits: limits), server: session(dara, .server, limits: limits)) == nil)
+        for annotation in annotations {
+            _ = try dara.store.edit(annotation, AnnotationEdit(status: .checked), now: dara.tick())
+            _ = try sophea.store.edit(annotation, AnnotationEdit(status: .disputed), now: sophea.tick())
+        }
+        let client = session(sophea, .client(.sync), limits: limits), server = session(dara, .server, limits: limits)
+        #expect(try conversation.run(client: client, server: server) == nil)
+        #expect(client.report.received == 8 && client.report.sent == 8)
+        #expect(client.report.conflictsCreated == 8)
+        #expect(server.report.conflictsCreated == 8)
+        #expect(client.report.digestsMatch == true)
+        let all = AnnotationFilter(includeDeleted: true)
+        #expect(try sophea.store.annotations(all) == dara.store.annotations(all))
+        #expect(try sophea.store.annotations(all).filter(\.isConflicted).count == 8)
+        #expect(try sophea.store.deriveStale().derived == 0, "nothing is left stale")
+    }
+
     @Test("a sender keeps two batches unacknowledged, never more, and refuses an ack for more than the oldest")
     func window() throws {
         let dara = try Replica()

@@ -40,8 +40,11 @@ extension SyncSession {
             return []
         case (.batchEnd, let batch?) where batch.changes.count == batch.expected:
             incoming.batch = nil
+            // A clone derives statements and annotations once, at its end;
+            // so does a pull, from its second batch on.
+            let defers = makeStore != nil || (phase == .pull && incoming.total > 0)
             incoming.total += batch.expected
-            try commit(batch)
+            try commit(batch, deferringDerivation: defers)
             return [.ack(count: incoming.total)]
         case (.sent(let count), nil):
             guard count == incoming.total else {
@@ -54,7 +57,7 @@ extension SyncSession {
         }
     }
 
-    func commit(_ batch: Incoming.Batch) throws(SyncError) {
+    func commit(_ batch: Incoming.Batch, deferringDerivation: Bool) throws(SyncError) {
         var texts: [String] = []
         for (revision, entry) in batch.texts {
             guard entry.chunks.count == entry.total else {
@@ -69,11 +72,13 @@ extension SyncSession {
         let changes = ChangeBatch(changes: batch.changes, texts: texts)
         do {
             if let store {
-                report.applied.add(try store.apply(changes, now: now(), deferringDerivation: makeStore != nil))
+                report.applied.add(try store.apply(changes, now: now(), deferringDerivation: deferringDerivation))
+                hasDeferred = hasDeferred || deferringDerivation
             } else if let makeStore {
                 let (made, applied) = try makeStore(changes)
                 store = made
                 report.applied.add(applied)
+                hasDeferred = true  // the store may be made so (see `Store.clone`)
             }
         } catch let StoreError.refused(change, reason) {
             throw SyncError(SyncError.refused, "refused change \(change): \(reason)")
@@ -85,6 +90,7 @@ extension SyncSession {
     func endReceiving(_ phase: Phase) throws(SyncError) -> [Message] {
         switch (role, phase) {
         case (.client, .pull):
+            try deriveDeferred()
             state = .wants(.push, [:])
             return []
         case (.server, .push):
@@ -92,6 +98,18 @@ extension SyncSession {
             return []
         default:
             preconditionFailure("\(role) does not receive in \(phase)")
+        }
+    }
+
+    /// Derives what the batches applied with deferred derivation left
+    /// stale, and counts the conflicts they made; nothing if none were.
+    func deriveDeferred() throws(SyncError) {
+        guard hasDeferred, let store else { return }
+        hasDeferred = false
+        do {
+            report.applied.add(try store.deriveStale())
+        } catch {
+            throw SyncError(SyncError.storage, "could not derive the changes received: \(error)")
         }
     }
 }

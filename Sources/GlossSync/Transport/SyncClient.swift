@@ -14,8 +14,16 @@ public enum SyncClient {
                             trace: Trace? = nil, now: @escaping @Sendable () -> Int,
                             progress: ((SyncReport) -> Void)? = nil) async throws -> SyncReport {
         let session = SyncSession(role: .client(mode), store: store, limits: limits, now: now)
-        try await run(session, key: store.key, host: host, port: port, limits: limits, trace: trace, progress: progress) { device in
-            (try? store.members()[device]) != nil
+        do {
+            try await run(session, key: store.key, host: host, port: port, limits: limits, trace: trace, progress: progress) { device in
+                (try? store.members()[device]) != nil
+            }
+        } catch {
+            // The batches of a pull cut short are kept: derive them now, as
+            // the caller may go on with the store. Should that fail, the
+            // next open of the store derives them.
+            try? session.deriveDeferred()
+            throw error
         }
         return session.report
     }
@@ -27,7 +35,6 @@ public enum SyncClient {
                              makeStore: @escaping (ChangeBatch) throws -> (Store, ApplyReport)) async throws -> (Store?, SyncReport) {
         let session = SyncSession(cloningWith: makeStore, limits: limits, now: now)
         try await run(session, key: key, host: host, port: port, limits: limits, trace: trace) { $0 == peer }
-        try session.store?.deriveStale()
         return (session.store, session.report)
     }
 
