@@ -108,6 +108,11 @@ try:
         stream = fast_import(0, n, head(origin), 1, 1700000001)
         seconds, _ = run(["git", "fast-import", "--quiet"], cwd=origin, stdin=stream)
         record("local-edits", n, "edits/s", [n / seconds])
+        # Scenario 9's replica: the same first half of the edits (the same commits).
+        behind = os.path.join(root, f"behind-{n}.git")
+        run(["git", "init", "-q", "--bare", "-b", "main", behind])
+        run(["git", "fast-import", "--quiet"], cwd=behind, stdin=initial_tree())
+        run(["git", "fast-import", "--quiet"], cwd=behind, stdin=fast_import(0, n // 2, head(behind), 1, 1700000001))
         record("bytes-per-change", n, "bytes", [sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(origin) for f in fs) / (n + 1)])
 
         port = free_port()
@@ -126,6 +131,14 @@ try:
             record("full-sync", n, "s", clones)
             record("full-sync-peak-memory", n, "MB", memory)
 
+            catch_up = []
+            for r in range(runs):
+                target = os.path.join(root, f"behind-{n}-{r}")
+                run(["git", "clone", "-q", behind, target])
+                catch_up.append(run(["git", "pull", "-q", "--ff-only", url, "main"], cwd=target)[0])
+                shutil.rmtree(target)
+            record("catch-up-sync", n, "s", catch_up)
+
             work = os.path.join(root, f"clone-{n}-0")
             edits = []
             for r in range(quick_runs):
@@ -135,7 +148,8 @@ try:
                 edits.append(run(["git", "commit", "-q", "-am", f"cli edit {r}"], cwd=work)[0] * 1000)
             record("cli-edit", n, "ms", edits)
 
-            reader = os.path.join(root, f"clone-{n}-1")
+            reader = os.path.join(root, f"clone-{n}-reader")
+            run(["git", "clone", "-q", url, reader])
             deltas = []
             for r in range(quick_runs):
                 stream = fast_import(n + 100 * r, 100, head(origin), 1000000 * (r + 1), 1800000000)
@@ -181,7 +195,8 @@ gloss = {(f["scenario"], f["n"]): f for f in json.load(open("Benchmarks/results/
 labels = [("cli-edit", "1 one CLI edit, whole process", "lower"), ("local-edits", "2 edits written locally", "higher"),
           ("full-sync", "3 full sync", "lower"), ("delta-sync-100", "4 delta sync, 100 changes", "lower"),
           ("noop-sync-cli", "5 no-op sync from the CLI", "lower"), ("bytes-per-change", "6 bytes on disk per change", "lower"),
-          ("merge-1000x2", "7 merge, 1,000 conflicts each way", "lower"), ("full-sync-peak-memory", "8 peak memory, full sync", "lower")]
+          ("merge-1000x2", "7 merge, 1,000 conflicts each way", "lower"), ("full-sync-peak-memory", "8 peak memory, full sync", "lower"),
+          ("catch-up-sync", "9 catch-up sync, n/2 changes", "lower")]
 print(f"{'scenario':36}{'n':>9}{'gloss':>12}{'git':>12}{'gloss/git':>11}  unit")
 for key, label, better in labels:
     for g in [f for f in figures if f["scenario"] == key]:

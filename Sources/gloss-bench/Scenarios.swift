@@ -104,6 +104,24 @@ final class Scenarios {
         _ = try store.edit(annotation, edit, now: tick())
     }
 
+    /// Makes a replica of `origin` as it is now in `folder`, as a clone
+    /// makes one, for a device that `origin` admits.
+    func replicate(_ origin: Store, at folder: URL) throws {
+        let key = DeviceKey()
+        try origin.admit(key.id, name: "Behind", now: tick())
+        var page = ChangePage(after: [:], everyAuthor: true)
+        var replica: Store?
+        while let changes = try origin.next(&page, limit: 1_000) {
+            let batch = ChangeBatch(changes: changes, texts: try origin.texts(for: changes))
+            if let replica {
+                _ = try replica.apply(batch, now: tick(), deferringDerivation: true)
+            } else {
+                replica = try Store.clone(WorkspaceFolder(root: folder), from: batch, key: key, deferringDerivation: true, now: tick()).0
+            }
+        }
+        try replica?.deriveStale()
+    }
+
     /// Serves `store` on 127.0.0.1 until the task is cancelled; returns the port.
     func serve(_ store: Store) async throws -> (Int, Task<Void, Error>) {
         var logger = Logger(label: "gloss-bench.serve")
@@ -127,7 +145,13 @@ final class Scenarios {
     func run(n: Int) async throws {
         FileHandle.standardError.write(Data("n = \(n): writing \(Self.annotationCount) annotations and \(n) edits\n".utf8))
         let (origin, annotations) = try annotatedWorkspace("origin-\(n)")
-        let (_, writing) = try Measure.seconds { for k in 0..<n { try edit(origin, annotations, k) } }
+        // Half way through the edits, a replica for scenario 9 stops following.
+        let behind = root.appendingPathComponent("behind-\(n)")
+        var writing = 0.0
+        for edits in [0..<n / 2, n / 2..<n] {
+            writing += try Measure.seconds { for k in edits { try edit(origin, annotations, k) } }.1
+            if edits.lowerBound == 0 && wants(9) { try replicate(origin, at: behind) }
+        }
         record("local-edits", n: n, unit: "edits/s", [Double(n) / writing])
 
         let (port, serving) = try await serve(origin)
@@ -160,6 +184,23 @@ final class Scenarios {
                 record("raw-sqlite-insert", n: n, unit: "s", try rawInsert(from: originPath, runs: options.runs))
             }
             if wants(8) { record("full-sync-peak-memory", n: n, unit: "MB", memory) }
+        }
+
+        if wants(9) {
+            // A laptop back after long offline: `gloss sync` from a replica holding the first half of the edits.
+            var runs: [Double] = []
+            for run in 0..<options.runs {
+                let copy = root.appendingPathComponent("behind-\(n)-\(run)")
+                try FileManager.default.copyItem(at: behind, to: copy)
+                let result = try Measure.succeed(options.gloss, ["sync", "127.0.0.1:\(port)", "--pull-only", "--json", "--workspace", copy.path])
+                struct Report: Decodable { var received: Int }
+                guard let report = try? JSONDecoder().decode(Report.self, from: Data(result.stdout.utf8)), report.received >= n - n / 2 else {
+                    throw BenchError("expected the catch-up sync to receive at least \(n - n / 2) changes, found \(result.stdout)")
+                }
+                runs.append(result.seconds)
+                try FileManager.default.removeItem(at: copy)
+            }
+            record("catch-up-sync", n: n, unit: "s", runs)
         }
 
         if wants(4), let clone = clones.first {

@@ -8,7 +8,7 @@ import Foundation
 /// Without a subcommand it runs the scenarios of `Benchmarks/BENCHMARKS.md`
 /// at each size, prints a table of medians and writes every run as JSON
 /// (default `Benchmarks/results/gloss.json`), which `Benchmarks/compare-git.sh` reads.
-let usage = "usage: gloss-bench [--n N,N...] [--large] [--runs R] [--only 1,2,...,8] [--json FILE] [--seed FILE] [--keep] | gloss-bench reanchor [--corpus PATH]\n"
+let usage = "usage: gloss-bench [--n N,N...] [--large] [--runs R] [--only 1,2,...,9] [--json FILE] [--seed FILE] [--keep] | gloss-bench reanchor [--corpus PATH]\n"
 
 func parseOptions(_ arguments: [String]) throws -> BenchOptions {
     var options = BenchOptions()
@@ -45,7 +45,7 @@ func printTable(_ figures: [Figure], sizes: [Int]) {
         ("delta-sync-100", "4 delta sync, 100 changes"), ("noop-sync-in-process", "  no-op sync, same session"),
         ("noop-sync-cli", "5 no-op sync from the CLI"),
         ("bytes-per-change", "6 bytes on disk per change"), ("merge-1000x2", "7 merge, 1,000 conflicts each way"),
-        ("full-sync-peak-memory", "8 peak memory, full sync"),
+        ("full-sync-peak-memory", "8 peak memory, full sync"), ("catch-up-sync", "9 catch-up sync, n/2 changes (CLI)"),
     ]
     print("scenario".padding(toLength: 36, withPad: " ", startingAt: 0) + "unit     " + sizes.map { "n=\($0)".leftPad(12) }.joined())
     for (key, label) in names {
