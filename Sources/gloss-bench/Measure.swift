@@ -34,15 +34,26 @@ enum Measure {
     struct ChildResult {
         var status: Int32
         var seconds: Double
-        /// The child's peak resident memory, in bytes.
-        var peakMemory: Int
+        /// The child's peak resident memory in bytes, when run `measuringMemory`.
+        var peakMemory: Int?
         var stdout: String
         var stderr: String
     }
 
-    /// Runs `executable` with `arguments` and waits; its wall time and its
-    /// peak resident memory (from `wait4`'s rusage).
-    static func run(_ executable: String, _ arguments: [String]) throws -> ChildResult {
+    /// GNU time, which reports the peak resident memory of the command it
+    /// runs. `wait4`'s figure for a child cannot: Linux starts it from the
+    /// high-water mark of the process that spawned the child (it carries it
+    /// across `exec`), here the benchmark with its workspaces in memory.
+    static let time = "/usr/bin/time"
+
+    /// Runs `executable` with `arguments` and waits; its wall time and, when
+    /// `measuringMemory`, its peak resident memory (through ``time``, whose
+    /// own start the wall time then includes: about a millisecond).
+    static func run(_ executable: String, _ arguments: [String], measuringMemory: Bool = false) throws -> ChildResult {
+        if measuringMemory && !FileManager.default.isExecutableFile(atPath: time) {
+            throw BenchError("expected GNU time at \(time) to measure peak memory (Debian: apt install time)")
+        }
+        let (program, arguments) = measuringMemory ? (time, ["-f", "%M", executable] + arguments) : (executable, arguments)
         let stdoutFile = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString).out")
         let stderrFile = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString).err")
         defer {
@@ -54,26 +65,36 @@ enum Measure {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 1, stdoutFile.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, stderrFile.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let argv = ([program] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
         let start = now()
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
-        guard spawned == 0 else { throw BenchError("cannot run \(executable): error \(spawned)") }
+        let spawned = posix_spawn(&pid, program, &actions, nil, argv, environ)
+        guard spawned == 0 else { throw BenchError("cannot run \(program): error \(spawned)") }
         var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let elapsed = now() - start
         let exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return ChildResult(status: exitStatus, seconds: elapsed, peakMemory: usage.ru_maxrss * 1024,
-                           stdout: (try? String(contentsOf: stdoutFile, encoding: .utf8)) ?? "",
-                           stderr: (try? String(contentsOf: stderrFile, encoding: .utf8)) ?? "")
+        var stderr = (try? String(contentsOf: stderrFile, encoding: .utf8)) ?? ""
+        var peakMemory: Int?
+        if measuringMemory {
+            // time writes the peak (KiB) as the last line of stderr.
+            var lines = stderr.split(separator: "\n", omittingEmptySubsequences: false)
+            while lines.last?.isEmpty == true { lines.removeLast() }
+            guard let kibibytes = lines.popLast().flatMap({ Int($0) }) else {
+                throw BenchError("expected \(time)'s peak memory as the last line of stderr, found \"\(stderr)\"")
+            }
+            peakMemory = kibibytes * 1024
+            stderr = lines.joined(separator: "\n")
+        }
+        return ChildResult(status: exitStatus, seconds: elapsed, peakMemory: peakMemory,
+                           stdout: (try? String(contentsOf: stdoutFile, encoding: .utf8)) ?? "", stderr: stderr)
     }
 
     /// Runs a command that must succeed.
     @discardableResult
-    static func succeed(_ executable: String, _ arguments: [String]) throws -> ChildResult {
-        let result = try run(executable, arguments)
+    static func succeed(_ executable: String, _ arguments: [String], measuringMemory: Bool = false) throws -> ChildResult {
+        let result = try run(executable, arguments, measuringMemory: measuringMemory)
         guard result.status == 0 else {
             throw BenchError("\(executable) \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
         }

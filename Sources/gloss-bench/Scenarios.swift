@@ -174,9 +174,10 @@ final class Scenarios {
                 try origin.admit(try WorkspaceFolder(root: folder).keyForClone().id, name: "Clone \(run)", now: tick())
             }
             for folder in folders {
-                let result = try Measure.succeed(options.gloss, ["clone", "127.0.0.1:\(port)", "--peer", origin.device.rawValue, folder.path])
+                let result = try Measure.succeed(options.gloss, ["clone", "127.0.0.1:\(port)", "--peer", origin.device.rawValue, folder.path],
+                                                 measuringMemory: wants(8))
                 seconds.append(result.seconds)
-                memory.append(Double(result.peakMemory) / 1_048_576)
+                memory.append(Double(result.peakMemory ?? 0) / 1_048_576)
                 clones.append(folder.path)
             }
             if wants(3) {
