@@ -97,7 +97,10 @@ struct BundleCommand: ParsableCommand {
             guard bundle.workspace == store.workspace else {
                 throw Failure(message: "expected a bundle of workspace \(store.workspace), found one of \(bundle.workspace)")
             }
-            let report = try store.apply(ChangeBatch(changes: bundle.changes, texts: bundle.texts), now: now())
+            // A bundle may hold weeks of changes: its statements and annotations
+            // are derived once, after the changes are in (see `gloss sync`).
+            var report = try store.apply(ChangeBatch(changes: bundle.changes, texts: bundle.texts), now: now(), deferringDerivation: true)
+            report.add(try store.deriveStale())
             try printReport(report, json: output.json)
         }
     }
