@@ -1,10 +1,10 @@
 import GlossCore
 import GlossMerge
 
-/// What a clone's or a long pull's batches carry from one to the next, so
-/// that its annotations are derived in memory as their changes arrive and
-/// written once, by ``Store/deriveStale()``, instead of written again with
-/// every change and read back from the log.
+/// What the batches of a clone, a long pull or a bundle carry from one to
+/// the next, so that their annotations are derived in memory as their
+/// changes arrive and written once, by ``Store/deriveStale()``, instead of
+/// written again with every change and read back from the log.
 ///
 /// An annotation whose changes arrive in a line, the first naming every
 /// head the tables held (none, for a new one) and each after it the one

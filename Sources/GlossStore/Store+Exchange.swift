@@ -138,12 +138,13 @@ extension Store {
     /// the batch is checked: the hash chain vouches for the ones before it.
     /// Changes held already are skipped.
     ///
-    /// With `deferringDerivation` (for the batches of a clone or a long
-    /// pull), the workspace's state is derived at once, but statements and
-    /// annotations are marked stale and written only by ``deriveStale()``
-    /// at the end: annotations whose changes arrive in a line are derived in
-    /// memory meanwhile (see `DeferredDerivation`), the rest from the log.
-    /// The report then counts no conflicts; ``deriveStale()`` does.
+    /// With `deferringDerivation` (for the batches of a clone, a long pull
+    /// or a bundle), the workspace's state is derived at once, but
+    /// statements and annotations are marked stale and written only by
+    /// ``deriveStale()`` at the end: annotations whose changes arrive in a
+    /// line are derived in memory meanwhile (see `DeferredDerivation`), the
+    /// rest from the log. The report then counts no conflicts;
+    /// ``deriveStale()`` does.
     ///
     /// - Throws: ``StoreError/refused(change:reason:)`` naming the first bad
     ///   change; the store is then unchanged.
@@ -174,8 +175,9 @@ extension Store {
     /// Builds the log indexes a clone left to build, and derives every
     /// statement and annotation marked stale by a deferred apply, in one
     /// transaction. The annotations whose changes came in a line were
-    /// derived as they came, and are only written. A clone or a pull calls
-    /// it when its last batch is in, and ``open(_:)`` when one was cut short.
+    /// derived as they came, and are only written. A clone, a pull or a
+    /// bundle calls it when its last batch is in, and ``open(_:)`` when one
+    /// was cut short.
     ///
     /// - Returns: how many entities it derived, and how the conflicts of
     ///   those the deferred batches touched changed since before the first.
