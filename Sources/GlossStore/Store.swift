@@ -194,11 +194,17 @@ public final class Store: Sendable {
         }
     }
 
+    /// Whether batches applied with deferred derivation (or a clone made
+    /// so) carry what ``deriveStale()`` has yet to write.
+    public var hasDeferredDerivation: Bool {
+        deferred.withLock { $0 != nil }
+    }
+
     /// Runs `body` in one immediate write transaction: all of it, or none.
     /// What deferred batches carry is derived first (``deriveStale()``):
     /// they leave the heads and states that a write reads behind.
     func write<T>(_ body: (LogWriter) throws -> T) throws(StoreError) -> T {
-        if deferred.withLock({ $0 != nil }) { try deriveStale() }
+        if hasDeferredDerivation { try deriveStale() }
         return try transaction(body)
     }
 

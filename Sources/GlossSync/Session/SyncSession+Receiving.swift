@@ -73,12 +73,10 @@ extension SyncSession {
         do {
             if let store {
                 report.applied.add(try store.apply(changes, now: now(), deferringDerivation: deferringDerivation))
-                hasDeferred = hasDeferred || deferringDerivation
             } else if let makeStore {
                 let (made, applied) = try makeStore(changes)
                 store = made
                 report.applied.add(applied)
-                hasDeferred = true  // the store may be made so (see `Store.clone`)
             }
         } catch let StoreError.refused(change, reason) {
             throw SyncError(SyncError.refused, "refused change \(change): \(reason)")
@@ -104,8 +102,7 @@ extension SyncSession {
     /// Derives what the batches applied with deferred derivation left
     /// stale, and counts the conflicts they made; nothing if none were.
     func deriveDeferred() throws(SyncError) {
-        guard hasDeferred, let store else { return }
-        hasDeferred = false
+        guard let store, store.hasDeferredDerivation else { return }
         do {
             report.applied.add(try store.deriveStale())
         } catch {

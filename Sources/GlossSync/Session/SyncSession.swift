@@ -74,9 +74,6 @@ public final class SyncSession {
     var mode = SyncMode.sync
     var ownHeads = Heads()
     var peerHeads = Heads()
-    /// Whether batches were applied with deferred derivation since the
-    /// last ``deriveDeferred()``.
-    var hasDeferred = false
 
     /// A session on an existing store.
     public init(role: Role, store: Store, limits: SyncLimits = SyncLimits(), now: @escaping () -> Int) {
