@@ -177,7 +177,7 @@ final class Scenarios {
                 let result = try Measure.succeed(options.gloss, ["clone", "127.0.0.1:\(port)", "--peer", origin.device.rawValue, folder.path],
                                                  measuringMemory: wants(8))
                 seconds.append(result.seconds)
-                memory.append(Double(result.peakMemory ?? 0) / 1_048_576)
+                if let peak = result.peakMemory { memory.append(Double(peak) / 1_048_576) }
                 clones.append(folder.path)
             }
             if wants(3) {
