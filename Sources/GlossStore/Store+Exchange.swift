@@ -210,12 +210,8 @@ extension Store {
             return derivation
         }
         // A clone's batches checkpoint less often (see ``clone(_:from:key:deferringDerivation:now:)``).
-        try Self.catching {
-            try pool.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.walAutocheckpointPages)")
-                try db.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)")
-            }
-        }
+        checkpointer.pagesBeforeCheckpoint = Self.walAutocheckpointPages
+        try Self.catching { try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)") } }
         return derivation
     }
 }

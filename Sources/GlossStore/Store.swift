@@ -19,7 +19,8 @@ public final class Store: Sendable {
     /// sync of 100 changes into 100,000 takes 37 ms with it, 52 ms without.
     static let pageCacheKiB = 16_384
     /// SQLite's default: the write-ahead log is copied into the database
-    /// once it holds this many pages. A clone waits for ten times as many.
+    /// once it holds this many pages (see ``Checkpointer``). A clone waits
+    /// for ten times as many.
     static let walAutocheckpointPages = 1_000
     static let cloneWalAutocheckpointPages = 10_000
 
@@ -28,16 +29,18 @@ public final class Store: Sendable {
     /// This device's signing key.
     package let key: DeviceKey
     let pool: DatabasePool
+    /// Copies the write-ahead log into the database file off the writer's path.
+    package let checkpointer: Checkpointer
     /// What a clone's deferred batches carry to ``deriveStale()``.
     let deferred = Mutex<DeferredDerivation?>(nil)
 
     public var device: DeviceID { key.id }
 
-    private init(folder: WorkspaceFolder, key: DeviceKey, pool: DatabasePool) throws(StoreError) {
+    private init(folder: WorkspaceFolder, key: DeviceKey, database: (pool: DatabasePool, checkpointer: Checkpointer)) throws(StoreError) {
         self.folder = folder
         self.key = key
-        self.pool = pool
-        let id: String? = try Self.catching { try pool.read { db in try String.fetchOne(db, sql: "SELECT id FROM workspace") } }
+        (pool, checkpointer) = database
+        let id: String? = try Self.catching { try database.pool.read { db in try String.fetchOne(db, sql: "SELECT id FROM workspace") } }
         guard let id, let workspace = WorkspaceID(rawValue: id) else {
             throw .unreadableWorkspace(folder.root.path, reason: "it has no genesis change")
         }
@@ -54,8 +57,7 @@ public final class Store: Sendable {
             throw .unreadableWorkspace(folder.root.path, reason: "it holds only a device key, from a clone that has not finished; run gloss clone again")
         }
         let key = try folder.readKey()
-        let pool = try openPool(folder)
-        let store = try Store(folder: folder, key: key, pool: pool)
+        let store = try Store(folder: folder, key: key, database: try openDatabase(folder))
         if try store.read({ try Bool(exists: "SELECT 1 FROM stale_entity", [], in: $0) || !Schema.missingDeferredLogIndexes($0).isEmpty }) {
             try store.deriveStale()  // a clone was cut short
         }
@@ -80,9 +82,9 @@ public final class Store: Sendable {
         }
         var generator = SystemRandomNumberGenerator()
         let workspace = workspace ?? WorkspaceID.random(using: &generator)
-        return try makeFolder(folder, key: key) { pool throws(StoreError) in
+        return try makeFolder(folder, key: key) { database throws(StoreError) in
             try catching {
-                try pool.write { db in
+                try database.pool.write { db in
                     try db.execute(sql: "INSERT INTO workspace (singleton, id, name) VALUES (1, ?, '')",
                                    arguments: [workspace.rawValue])
                     let writer = LogWriter(db: db, key: key, workspace: workspace)
@@ -92,7 +94,7 @@ public final class Store: Sendable {
                                       now: now)
                 }
             }
-            return try Store(folder: folder, key: key, pool: pool)
+            return try Store(folder: folder, key: key, database: database)
         }
     }
 
@@ -110,17 +112,15 @@ public final class Store: Sendable {
         guard let workspace = batch.changes.first?.change.workspace else {
             throw .invalidInput("expected the changes of a workspace, starting with its genesis, found none")
         }
-        return try makeFolder(folder, key: key) { pool throws(StoreError) in
+        return try makeFolder(folder, key: key) { database throws(StoreError) in
             if deferringDerivation {
                 // Until ``deriveStale()``: pages that every batch writes again
                 // (index pages) reach the database file once per 40 MB of
                 // log rather than once per 4 MB.
-                try catching {
-                    try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = \(cloneWalAutocheckpointPages)") }
-                }
+                database.checkpointer.pagesBeforeCheckpoint = cloneWalAutocheckpointPages
             }
             let (report, carried) = try catching {
-                try pool.write { db in
+                try database.pool.write { db in
                     try db.execute(sql: "INSERT INTO workspace (singleton, id, name) VALUES (1, ?, '')", arguments: [workspace.rawValue])
                     if deferringDerivation { try Schema.dropDeferredLogIndexes(db) }
                     var applier = ChangeApplier(writer: LogWriter(db: db, key: key, workspace: workspace), workspace: workspace, now: now,
@@ -128,7 +128,7 @@ public final class Store: Sendable {
                     return (try applier.apply(batch), applier.deferred)
                 }
             }
-            let store = try Store(folder: folder, key: key, pool: pool)
+            let store = try Store(folder: folder, key: key, database: database)
             store.deferred.withLock { $0 = carried }
             return (store, report)
         }
@@ -137,7 +137,7 @@ public final class Store: Sendable {
     /// Makes `.gloss/` with the key file and an empty database, then runs
     /// `body` to fill it; if anything fails, removes `.gloss/` again.
     private static func makeFolder<T>(_ folder: WorkspaceFolder, key: DeviceKey,
-                                      _ body: (DatabasePool) throws(StoreError) -> T) throws(StoreError) -> T {
+                                      _ body: ((pool: DatabasePool, checkpointer: Checkpointer)) throws(StoreError) -> T) throws(StoreError) -> T {
         let pendingKey = folder.exists && !folder.hasDatabase && FileManager.default.fileExists(atPath: folder.keyFile.path)
         guard !folder.exists || pendingKey else { throw .workspaceExists(folder.root.path) }
         if pendingKey {
@@ -154,7 +154,7 @@ public final class Store: Sendable {
         }
         do {
             if !pendingKey { try folder.writeKey(key) }
-            return try body(try openPool(folder))
+            return try body(try openDatabase(folder))
         } catch {
             // Keep a pending clone's key: a member may have admitted its id.
             if pendingKey {
@@ -166,15 +166,19 @@ public final class Store: Sendable {
         }
     }
 
-    private static func openPool(_ folder: WorkspaceFolder) throws(StoreError) -> DatabasePool {
+    private static func openDatabase(_ folder: WorkspaceFolder) throws(StoreError) -> (pool: DatabasePool, checkpointer: Checkpointer) {
+        let checkpointer = Checkpointer(path: folder.database.path, pagesBeforeCheckpoint: walAutocheckpointPages)
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.label = "gloss"
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -\(pageCacheKiB)") }
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA cache_size = -\(pageCacheKiB)")
+            if !db.configuration.readonly { checkpointer.install(on: db) }
+        }
         do {
             let pool = try DatabasePool(path: folder.database.path, configuration: configuration)
             try Schema.migrator.migrate(pool)
-            return pool
+            return (pool, checkpointer)
         } catch {
             throw .unreadableWorkspace(folder.root.path, reason: "\(error)")
         }

@@ -1,0 +1,83 @@
+import Foundation
+import GRDB
+import GlossCore
+import GlossMerge
+import GlossStore
+import Testing
+
+@Suite("Store: the write-ahead log is copied into the database off the writer's path")
+struct CheckpointTests {
+    /// The notes that the database file alone holds, without its
+    /// write-ahead log: what checkpoints have copied into it so far.
+    static func notesInDatabaseFile(of workspace: TestWorkspace) throws -> Set<String> {
+        let copy = workspace.root.appendingPathComponent("file-alone-\(UUID().uuidString).sqlite")
+        try FileManager.default.copyItem(atPath: workspace.databasePath, toPath: copy.path)
+        let database = try DatabaseQueue(path: copy.path)
+        defer { try? database.close() }
+        return Set(try database.read { db in
+            try db.tableExists("annotation") ? try String.fetchAll(db, sql: "SELECT note FROM annotation") : []
+        })
+    }
+
+    static let pageBytes = 4_096
+
+    static func logBytes(of workspace: TestWorkspace) throws -> Int {
+        try FileManager.default.attributesOfItem(atPath: workspace.databasePath + "-wal")[.size] as? Int ?? 0
+    }
+
+    /// How many pages the log holds: its header, then each page with a header of its own.
+    static func logPages(of workspace: TestWorkspace) throws -> Int {
+        (try logBytes(of: workspace) - 32) / (pageBytes + 24)
+    }
+
+    @Test("a commit that fills the log past the limit returns, and the checkpointer's own connection copies the log into the database")
+    func commitAsksTheCheckpointer() throws {
+        let workspace = try TestWorkspace()
+        let store = workspace.store
+        let statement = try workspace.addSeed()
+        let annotation = try store.annotate(statement.id, span: .positions(start: 0, end: 8), edit: AnnotationEdit(note: "first"),
+                                            now: workspace.tick()).id
+        store.checkpointer.waitUntilIdle()
+        #expect(store.checkpointer.completed == 0)
+        #expect(try Self.notesInDatabaseFile(of: workspace).isEmpty)
+
+        // Past the limit, but not twice past it.
+        store.checkpointer.pagesBeforeCheckpoint = try Self.logPages(of: workspace) + 1
+        _ = try store.edit(annotation, AnnotationEdit(note: "past the limit"), now: workspace.tick())
+        store.checkpointer.waitUntilIdle()
+        #expect(store.checkpointer.completed == 1)
+        #expect(try Self.notesInDatabaseFile(of: workspace) == ["past the limit"])
+    }
+
+    @Test("a writer that never pauses keeps the log short, and every write is kept")
+    func sustainedWrites() throws {
+        let workspace = try TestWorkspace()
+        let store = workspace.store
+        let statement = try workspace.addSeed()
+        let annotations = try (0..<5).map { index in
+            try store.annotate(statement.id, span: .positions(start: index * 10, end: index * 10 + 8), edit: AnnotationEdit(note: "new"),
+                               now: workspace.tick()).id
+        }
+        let empty = try DatabaseQueue(path: workspace.databasePath)
+        try empty.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        try empty.close()
+        #expect(try Self.logPages(of: workspace) == 0)
+        store.checkpointer.pagesBeforeCheckpoint = 16
+        let edits = 200
+        for k in 0..<edits {
+            _ = try store.edit(annotations[k % annotations.count], AnnotationEdit(note: "edit \(k)"), now: workspace.tick())
+        }
+        store.checkpointer.waitUntilIdle()
+        // Without checkpoints the log would hold every edit's pages (about
+        // 2,000 of 4 KB); at the limit it starts over.
+        #expect(try Self.logPages(of: workspace) < 100)
+        #expect(store.checkpointer.completed > 0)
+
+        let reopened = try Store.open(WorkspaceFolder(root: workspace.root))
+        #expect(try reopened.verify().isEmpty)
+        #expect(try reopened.log(LogFilter()).count == 1 + 1 + annotations.count + edits)
+        #expect(try Set(reopened.annotations().map(\.note)) == Set((edits - annotations.count..<edits).map { "edit \($0)" }))
+        let integrity = try DatabaseQueue(path: workspace.databasePath).read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") }
+        #expect(integrity == "ok")
+    }
+}
