@@ -155,6 +155,9 @@ extension Store {
                 return try applier.apply(batch)
             }
         }
+        // Until ``deriveStale()``, as a clone's: batches that write the same
+        // index pages again reach the database file less often.
+        checkpointer.pagesBeforeCheckpoint = Self.cloneWalAutocheckpointPages
         return try deferred.withLock { (carried: inout DeferredDerivation?) throws(StoreError) -> ApplyReport in
             // Taken out while the batch is applied, and put back only if it
             // commits: what a failed batch carried is never written.
@@ -209,7 +212,7 @@ extension Store {
             }
             return derivation
         }
-        // A clone's batches checkpoint less often (see ``clone(_:from:key:deferringDerivation:now:)``).
+        // Deferred batches checkpoint less often (see ``apply(_:now:deferringDerivation:)``).
         checkpointer.pagesBeforeCheckpoint = Self.walAutocheckpointPages
         try Self.catching { try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)") } }
         return derivation

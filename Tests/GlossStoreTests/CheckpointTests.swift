@@ -80,4 +80,17 @@ struct CheckpointTests {
         let integrity = try DatabaseQueue(path: workspace.databasePath).read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") }
         #expect(integrity == "ok")
     }
+
+    @Test("the deferred batches of a pull or a bundle let the log grow ten times longer, until they are derived")
+    func deferredBatchesCheckpointLessOften() throws {
+        let dara = try TestWorkspace()
+        let sophea = try TestWorkspace(cloning: dara, seed: 2)
+        let statement = try dara.addSeed()
+        _ = try dara.store.annotate(statement.id, span: .positions(start: 0, end: 8), edit: AnnotationEdit(note: "new"), now: dara.tick())
+        let limit = sophea.store.checkpointer.pagesBeforeCheckpoint
+        _ = try sophea.store.apply(try dara.batch(missingFrom: sophea.store.heads()), now: sophea.tick(), deferringDerivation: true)
+        #expect(sophea.store.checkpointer.pagesBeforeCheckpoint == 10 * limit)
+        try sophea.store.deriveStale()
+        #expect(sophea.store.checkpointer.pagesBeforeCheckpoint == limit)
+    }
 }
