@@ -67,6 +67,18 @@ package final class Checkpointer: Sendable {
         queue.sync {}
     }
 
+    /// Waits for the checkpoints asked for so far, then closes this
+    /// checkpointer's connection. Called as the store goes away: while it
+    /// is open, the pool's last connection to close cannot copy the log
+    /// back into the database file and remove it, as SQLite does when the
+    /// last connection closes. A commit after this opens it again.
+    func close() {
+        queue.sync {
+            try? connection?.close()
+            connection = nil
+        }
+    }
+
     private func committed(logPages: Int, on connection: OpaquePointer?) {
         enum Step { case none, ask, checkpointHere }
         let step = state.withLock { state -> Step in

@@ -36,6 +36,10 @@ public final class Store: Sendable {
 
     public var device: DeviceID { key.id }
 
+    deinit {
+        checkpointer.close()
+    }
+
     private init(folder: WorkspaceFolder, key: DeviceKey, database: (pool: DatabasePool, checkpointer: Checkpointer)) throws(StoreError) {
         self.folder = folder
         self.key = key

@@ -21,13 +21,15 @@ struct CheckpointTests {
 
     static let pageBytes = 4_096
 
-    static func logBytes(of workspace: TestWorkspace) throws -> Int {
-        try FileManager.default.attributesOfItem(atPath: workspace.databasePath + "-wal")[.size] as? Int ?? 0
+    /// How many pages the log of the database at `path` holds: its header,
+    /// then each page with a header of its own.
+    static func logPages(of path: String) throws -> Int {
+        let bytes = try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int ?? 0
+        return max(0, bytes - 32) / (pageBytes + 24)
     }
 
-    /// How many pages the log holds: its header, then each page with a header of its own.
     static func logPages(of workspace: TestWorkspace) throws -> Int {
-        (try logBytes(of: workspace) - 32) / (pageBytes + 24)
+        try logPages(of: workspace.databasePath)
     }
 
     @Test("a commit that fills the log past the limit returns, and the checkpointer's own connection copies the log into the database")
@@ -92,5 +94,25 @@ struct CheckpointTests {
         #expect(sophea.store.checkpointer.pagesBeforeCheckpoint == 10 * limit)
         try sophea.store.deriveStale()
         #expect(sophea.store.checkpointer.pagesBeforeCheckpoint == limit)
+    }
+
+    @Test("a store that goes away closes its checkpointer's connection, so that its last connection copies the log back and removes it")
+    func closingRemovesTheLog() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("gloss-test-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let database = root.appendingPathComponent(".gloss/gloss.sqlite").path
+        var outliving: Checkpointer?
+        do {
+            let store = try Store.create(WorkspaceFolder(root: root), name: "test", deviceName: "Dara", now: 1_700_000_000_000)
+            store.checkpointer.pagesBeforeCheckpoint = try Self.logPages(of: database) + 1
+            _ = try store.addStatement(utf8: Array(TestWorkspace.seedText.utf8), metadata: StatementMetadata(title: "Cambodia"),
+                                       now: 1_700_000_001_000)
+            store.checkpointer.waitUntilIdle()
+            #expect(store.checkpointer.completed == 1)
+            // As a checkpoint still running when the process exits holds it.
+            outliving = store.checkpointer
+        }
+        #expect(!FileManager.default.fileExists(atPath: database + "-wal"))
+        #expect(outliving != nil)
     }
 }

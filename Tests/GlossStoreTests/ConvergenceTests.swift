@@ -62,7 +62,7 @@ struct ConvergenceTests {
                     let from = replicas.randomElement(using: &random)!, to = replicas.randomElement(using: &random)!
                     // One batch, or a pull's batches with derivation deferred after the first.
                     let batchSize = [Int.max, 1, 2, 3].randomElement(using: &random)!
-                    if from !== to { try batchSize == .max ? from.send(to: to) : from.send(to: to, inBatchesOf: batchSize) }
+                    if from !== to { _ = try batchSize == .max ? from.send(to: to) : from.send(to: to, inBatchesOf: batchSize) }
                 }
             }
             for from in replicas { for to in replicas where from !== to { try from.send(to: to) } }
