@@ -27,7 +27,7 @@ package final class Checkpointer: Sendable {
     private struct State {
         var pagesBeforeCheckpoint: Int
         var isRequested = false
-        var completed = 0
+        var runs = 0
     }
 
     private let path: String
@@ -48,9 +48,9 @@ package final class Checkpointer: Sendable {
     }
 
     /// Background checkpoints run so far (for tests).
-    package var completed: Int { state.withLock { $0.completed } }
+    package var runs: Int { state.withLock { $0.runs } }
 
-    /// Has the commits of `db`, the pool's writer, ask for checkpoints. This
+    /// Makes the commits of `db`, the pool's writer, ask for checkpoints. This
     /// replaces SQLite's automatic checkpoint on that connection.
     ///
     /// The hook holds the checkpointer unretained: the pool's configuration,
@@ -104,6 +104,6 @@ package final class Checkpointer: Sendable {
         // Busy (another process's checkpoint) or failed: the log stays valid,
         // and the next commit past the limit asks again.
         guard (try? connection?.writeWithoutTransaction({ try $0.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)") })) != nil else { return }
-        state.withLock { $0.completed += 1 }
+        state.withLock { $0.runs += 1 }
     }
 }

@@ -40,14 +40,14 @@ struct CheckpointTests {
         let annotation = try store.annotate(statement.id, span: .positions(start: 0, end: 8), edit: AnnotationEdit(note: "first"),
                                             now: workspace.tick()).id
         store.checkpointer.waitUntilIdle()
-        #expect(store.checkpointer.completed == 0)
+        #expect(store.checkpointer.runs == 0)
         #expect(try Self.notesInDatabaseFile(of: workspace).isEmpty)
 
         // Past the limit, but not twice past it.
         store.checkpointer.pagesBeforeCheckpoint = try Self.logPages(of: workspace) + 1
         _ = try store.edit(annotation, AnnotationEdit(note: "past the limit"), now: workspace.tick())
         store.checkpointer.waitUntilIdle()
-        #expect(store.checkpointer.completed == 1)
+        #expect(store.checkpointer.runs == 1)
         #expect(try Self.notesInDatabaseFile(of: workspace) == ["past the limit"])
     }
 
@@ -73,7 +73,7 @@ struct CheckpointTests {
         // Without checkpoints the log would hold every edit's pages (about
         // 2,000 of 4 KB); at the limit it starts over.
         #expect(try Self.logPages(of: workspace) < 100)
-        #expect(store.checkpointer.completed > 0)
+        #expect(store.checkpointer.runs > 0)
 
         let reopened = try Store.open(WorkspaceFolder(root: workspace.root))
         #expect(try reopened.verify().isEmpty)
@@ -108,7 +108,7 @@ struct CheckpointTests {
             _ = try store.addStatement(utf8: Array(TestWorkspace.seedText.utf8), metadata: StatementMetadata(title: "Cambodia"),
                                        now: 1_700_000_001_000)
             store.checkpointer.waitUntilIdle()
-            #expect(store.checkpointer.completed == 1)
+            #expect(store.checkpointer.runs == 1)
             // As a checkpoint still running when the process exits holds it.
             outliving = store.checkpointer
         }
