@@ -1,4 +1,4 @@
-import Dispatch
+import Foundation
 import GRDB
 import GRDBSQLite
 import Synchronization
@@ -96,7 +96,8 @@ package final class Checkpointer: Sendable {
 
     private func checkpoint() {
         state.withLock { $0.isRequested = false }  // commits from here on may ask for the next one
-        if connection == nil {
+        // Opening would create a database removed meanwhile (a failed clone's).
+        if connection == nil, FileManager.default.fileExists(atPath: path) {
             var configuration = Configuration()
             configuration.label = "gloss.checkpoint"
             connection = try? DatabaseQueue(path: path, configuration: configuration)

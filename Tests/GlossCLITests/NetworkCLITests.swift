@@ -12,7 +12,7 @@ struct NetworkCLITests {
         /// Listens on `port`, or on a free one for 0.
         init(_ gloss: GlossProcess, port: Int = 0) throws {
             log = gloss.folder.appendingPathComponent("serve-\(UUID().uuidString.prefix(6)).log")
-            FileManager.default.createFile(atPath: log.path, contents: nil)
+            guard FileManager.default.createFile(atPath: log.path, contents: nil) else { throw CLIFailure(description: "cannot create \(log.path)") }
             process = Process()
             process.executableURL = GlossProcess.executable
             process.arguments = ["serve", "--listen", "127.0.0.1:\(port)"]
