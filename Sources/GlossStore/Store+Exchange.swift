@@ -190,6 +190,9 @@ extension Store {
             defer { carried = nil }
             return carried
         }
+        // Deferred batches checkpoint less often (see ``apply(_:now:deferringDerivation:)``);
+        // this transaction's commit checkpoints what they left, as any commit past the limit does.
+        checkpointer.pagesBeforeCheckpoint = Self.walAutocheckpointPages
         let derivation = try transaction { writer in
             try Schema.buildDeferredLogIndexes(writer.db)
             var conflictsAfter: [EntityID: Int] = [:]
@@ -212,9 +215,6 @@ extension Store {
             }
             return derivation
         }
-        // Deferred batches checkpoint less often (see ``apply(_:now:deferringDerivation:)``).
-        checkpointer.pagesBeforeCheckpoint = Self.walAutocheckpointPages
-        try Self.catching { try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)") } }
         return derivation
     }
 }
