@@ -5,7 +5,7 @@ import GlossCore
 /// Drives a session over one TLS connection: each line received goes to
 /// the session, and what it returns is written in one flush.
 enum Connection {
-    static func drive(_ session: SyncSession, over channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, maximumLineLength: Int,
+    static func drive(_ session: SyncSession, over channel: NIOAsyncChannel<[ReceivedLine], ByteBuffer>, maximumLineLength: Int,
                       trace: Trace?, progress: ((SyncReport) -> Void)? = nil) async throws {
         try await channel.executeThenClose { inbound, outbound in
             func send(_ messages: [Message]) async throws {
@@ -20,12 +20,14 @@ enum Connection {
             }
             do {
                 if case .client = session.role { try await send(try session.start()) }
-                for try await line in inbound {
-                    trace?.record("<", Array(line.readableBytesView))
-                    let before = session.report
-                    try await send(try session.received(try Wire.decode(line.readableBytesView)))
-                    if session.report != before { progress?(session.report) }
-                    if session.isFinished { return }
+                for try await lines in inbound {
+                    for received in lines {
+                        trace?.record("<", Array(received.line.readableBytesView))
+                        let before = session.report
+                        try await send(try session.received(try received.message.get()))
+                        if session.report != before { progress?(session.report) }
+                        if session.isFinished { return }
+                    }
                 }
                 throw TransportError.closedEarly
             } catch let error as SyncError {
@@ -39,12 +41,19 @@ enum Connection {
         }
     }
 
-    /// The handlers after TLS: the idle timeout and the line decoder.
+    /// How many reads' worth of decoded lines may wait for the session
+    /// before the connection stops reading: enough to decode the next
+    /// batch while the session stores the last one.
+    static let configuration = NIOAsyncChannel<[ReceivedLine], ByteBuffer>.Configuration(
+        backPressureStrategy: .init(lowWatermark: 8, highWatermark: 32))
+
+    /// The handlers after TLS: the idle timeout, the line decoder and the message decoder.
     static func addLineHandlers(to channel: Channel, limits: SyncLimits, idleTimeout: TimeAmount) throws {
         try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idleTimeout))
         try channel.pipeline.syncOperations.addHandler(IdleCloser(seconds: idleTimeout.nanoseconds / 1_000_000_000))
         try channel.pipeline.syncOperations.addHandler(
             ByteToMessageHandler(BoundedLineDecoder(maximumLength: limits.maximumLineLength)))
+        try channel.pipeline.syncOperations.addHandler(MessageDecoder())
     }
 }
 
@@ -64,5 +73,47 @@ final class IdleCloser: ChannelDuplexHandler, RemovableChannelHandler {
         }
         let line = Wire.encode(.error(code: SyncError.idle, reason: "heard nothing for \(seconds) s"))
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: line))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+    }
+}
+
+/// A line as received, and the message it decodes to or why it does not.
+struct ReceivedLine: Sendable {
+    let line: ByteBuffer
+    let message: Result<Message, SyncError>
+}
+
+/// Decodes each line into its message on the event loop, and passes on a
+/// read's lines together: while the session stores one batch, the next
+/// is parsed on another thread.
+final class MessageDecoder: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = [ReceivedLine]
+    private var lines: [ReceivedLine] = []
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let line = unwrapInboundIn(data)
+        lines.append(ReceivedLine(line: line, message: Result { () throws(SyncError) in try Wire.decode(line.readableBytesView) }))
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        passOn(context)
+        context.fireChannelReadComplete()
+    }
+
+    /// The lines before an error or the end still reach the session first.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        passOn(context)
+        context.fireErrorCaught(error)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        passOn(context)
+        context.fireChannelInactive()
+    }
+
+    private func passOn(_ context: ChannelHandlerContext) {
+        guard !lines.isEmpty else { return }
+        context.fireChannelRead(wrapInboundOut(lines))
+        lines = []
     }
 }

@@ -44,7 +44,7 @@ public enum SyncClient {
         let context = try NIOSSLContext(configuration: identity.configuration(server: false))
         let untrusted = NIOLockedValueBox<DeviceID?>(nil)
         let address = "\(host):\(port)"
-        let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+        let channel: NIOAsyncChannel<[ReceivedLine], ByteBuffer>
         do {
             channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connectTimeout(.seconds(10))
@@ -62,7 +62,7 @@ public enum SyncClient {
                         }
                         try channel.pipeline.syncOperations.addHandler(handler)
                         try Connection.addLineHandlers(to: channel, limits: limits, idleTimeout: .seconds(30))
-                        return try NIOAsyncChannel(wrappingChannelSynchronously: channel)
+                        return try NIOAsyncChannel(wrappingChannelSynchronously: channel, configuration: Connection.configuration)
                     }
                 }
         } catch {

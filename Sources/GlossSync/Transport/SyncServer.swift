@@ -49,7 +49,7 @@ public final class SyncServer: Sendable {
                         }
                         try channel.pipeline.syncOperations.addHandler(handler)
                         try Connection.addLineHandlers(to: channel, limits: self.options.limits, idleTimeout: self.options.idleTimeout)
-                        return Accepted(channel: try NIOAsyncChannel(wrappingChannelSynchronously: channel), peer: peer)
+                        return Accepted(channel: try NIOAsyncChannel(wrappingChannelSynchronously: channel, configuration: Connection.configuration), peer: peer)
                     }
                 }
         } catch {
@@ -71,7 +71,7 @@ public final class SyncServer: Sendable {
     }
 
     struct Accepted: Sendable {
-        let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+        let channel: NIOAsyncChannel<[ReceivedLine], ByteBuffer>
         let peer: NIOLockedValueBox<DeviceID?>
     }
 
