@@ -51,7 +51,9 @@ struct KillTests {
     func killedServerMidClone() throws {
         let (dara, statement, daraID) = try Self.workspaceWithStatement()
         let sophea = try GlossProcess()
-        try Self.writeManyChanges(in: dara, on: statement)
+        // Ten batches: a clone commits a batch in some milliseconds, and the
+        // server must still be sending when the test, polling, kills it.
+        try Self.writeManyChanges(in: dara, on: statement, annotations: 200)
         var server = try NetworkCLITests.Server(dara)
         let refused = try sophea.run("clone", server.address, "--peer", daraID)
         _ = try dara.succeed("member", "add", "Sophea", String(refused.stdout.split(separator: " ")[3].dropLast()))
@@ -100,15 +102,15 @@ struct KillTests {
         return (dara, statement, (try dara.json("id") as! [String: String])["device"]!)
     }
 
-    /// 2,550 changes (50 annotations of `statement`, 50 edits each),
-    /// written through the library for speed.
-    static func writeManyChanges(in gloss: GlossProcess, on statement: String) throws {
+    /// `annotations` annotations of `statement` with 50 edits each (51
+    /// changes apiece), written through the library for speed.
+    static func writeManyChanges(in gloss: GlossProcess, on statement: String, annotations: Int = 50) throws {
         let store = try Store.open(WorkspaceFolder(root: gloss.folder))
         let id = try store.resolve(statement, as: .statement)
         var time = 1_800_000_000_000
-        for start in 0..<50 {
+        for start in 0..<annotations {
             time += 1
-            let annotation = try store.annotate(id, span: .positions(start: start, end: start + 5), edit: AnnotationEdit(), now: time)
+            let annotation = try store.annotate(id, span: .positions(start: start % 50, end: start % 50 + 5), edit: AnnotationEdit(), now: time)
             for index in 0..<50 {
                 time += 1
                 _ = try store.edit(annotation.id, AnnotationEdit(note: "version \(index)"), now: time)
