@@ -68,35 +68,22 @@ public struct Change: Hashable, Sendable {
     package var encodedHeader: [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(320 + 67 * parents.count)
-        func append(_ literal: StaticString) { literal.withUTF8Buffer { bytes.append(contentsOf: $0) } }
-        func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
-        func append(_ number: Int) { append(String(number)) }
-        func appendQuoted(_ text: String) {
-            bytes.append(UInt8(ascii: "\""))
-            append(text)
-            bytes.append(UInt8(ascii: "\""))
-        }
-        func appendQuoted(hexOf value: some Collection<UInt8>) {
-            bytes.append(UInt8(ascii: "\""))
-            Hex.append(value, to: &bytes)
-            bytes.append(UInt8(ascii: "\""))
-        }
-        func appendQuoted(hexOf id: ChangeID) { id.withUnsafeBytes { appendQuoted(hexOf: $0) } }
-        append("{\"v\":"); append(Self.formatVersion)
-        append(",\"ws\":"); appendQuoted(workspace.rawValue)
-        append(",\"author\":"); appendQuoted(author.rawValue)
-        append(",\"seq\":"); append(seq)
-        if let previous { append(",\"prev\":"); appendQuoted(hexOf: previous) }
-        if let publicKey { append(",\"key\":"); appendQuoted(hexOf: publicKey) }
-        append(",\"hlc\":["); append(clock.milliseconds); append(","); append(clock.counter)
-        append("],\"kind\":"); appendQuoted(kind.rawValue)
-        append(",\"entity\":"); appendQuoted(entity.rawValue)
-        append(",\"parents\":[")
+        bytes.append(literal: "{\"v\":"); bytes.append(decimal: Self.formatVersion)
+        bytes.append(literal: ",\"ws\":"); bytes.append(quoted: workspace.rawValue)
+        bytes.append(literal: ",\"author\":"); bytes.append(quoted: author.rawValue)
+        bytes.append(literal: ",\"seq\":"); bytes.append(decimal: seq)
+        if let previous { bytes.append(literal: ",\"prev\":"); previous.withUnsafeBytes { bytes.append(quotedHexOf: $0) } }
+        if let publicKey { bytes.append(literal: ",\"key\":"); bytes.append(quotedHexOf: publicKey) }
+        bytes.append(literal: ",\"hlc\":["); bytes.append(decimal: clock.milliseconds)
+        bytes.append(literal: ","); bytes.append(decimal: clock.counter)
+        bytes.append(literal: "],\"kind\":"); bytes.append(quoted: kind.rawValue)
+        bytes.append(literal: ",\"entity\":"); bytes.append(quoted: entity.rawValue)
+        bytes.append(literal: ",\"parents\":[")
         for (index, parent) in parents.enumerated() {
-            if index > 0 { append(",") }
-            appendQuoted(hexOf: parent)
+            if index > 0 { bytes.append(literal: ",") }
+            parent.withUnsafeBytes { bytes.append(quotedHexOf: $0) }
         }
-        append("],\"ops\":")
+        bytes.append(literal: "],\"ops\":")
         return bytes
     }
 
@@ -220,5 +207,42 @@ private struct FieldReader {
 
     func end() throws(ChangeFormatError) {
         if let extra = members.first { throw ChangeFormatError("no field after \"ops\", found \"\(extra.key)\"") }
+    }
+}
+
+/// The pieces of ``Change/encodedHeader``, written straight into its bytes:
+/// every change read from or written to the log is encoded this way.
+private extension [UInt8] {
+    mutating func append(literal: StaticString) {
+        literal.withUTF8Buffer { append(contentsOf: $0) }
+    }
+
+    /// A string needing no escapes, quoted; a native string's UTF-8 is
+    /// copied in one step rather than byte by byte.
+    mutating func append(quoted text: String) {
+        append(UInt8(ascii: "\""))
+        if text.utf8.withContiguousStorageIfAvailable({ append(contentsOf: $0) }) == nil { append(contentsOf: text.utf8) }
+        append(UInt8(ascii: "\""))
+    }
+
+    mutating func append(quotedHexOf bytes: some Collection<UInt8>) {
+        append(UInt8(ascii: "\""))
+        Hex.append(bytes, to: &self)
+        append(UInt8(ascii: "\""))
+    }
+
+    /// `number` in decimal, as `String(number)` writes it.
+    mutating func append(decimal number: Int) {
+        if number < 0 { append(UInt8(ascii: "-")) }
+        var rest = number.magnitude
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in  // UInt.max has 20
+            var first = digits.endIndex
+            repeat {
+                first -= 1
+                digits[first] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            append(contentsOf: UnsafeBufferPointer(rebasing: digits[first...]))
+        }
     }
 }

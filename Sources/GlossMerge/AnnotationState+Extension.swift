@@ -14,11 +14,14 @@ extension AnnotationState {
     ///
     /// The caller must know that the change extends every head, and that
     /// its author's changes take effect (see ``WorkspaceState/isEffective(author:seq:)``).
-    public func extended(by signed: SignedChange) -> AnnotationState? {
+    ///
+    /// Consuming: a caller that gives up its state spares copying the tags
+    /// and conflicts that the change leaves as they are.
+    public consuming func extended(by signed: SignedChange) -> AnnotationState? {
         let change = signed.change
         guard change.kind == .annotation, change.entity == id, !change.parents.isEmpty else { return nil }
         var next = self
-        var written: Set<String> = []
+        var addedTag = false
         for operation in change.operations {
             switch operation {
             case .set("target", let value):
@@ -38,23 +41,30 @@ extension AnnotationState {
             case .set("origin", let value):
                 next.origin = try? Origin(json: value)
             case .addTag(let tag):
-                if !next.tags.contains(tag) { next.tags.append(tag) }
-                continue
+                if !next.tags.contains(tag) {
+                    next.tags.append(tag)
+                    addedTag = true
+                }
             case .removeTag(let tag):
-                next.tags.removeAll { $0 == tag }
-                continue
+                if next.tags.contains(tag) { next.tags.removeAll { $0 == tag } }
             case .delete, .restore:
                 next.isDeleted = operation == .delete
-                written.insert("deleted")
-                continue
             default:
                 return nil
             }
-            if case .set(let field, _) = operation { written.insert(field) }
         }
-        next.tags.sort()
-        next.conflicts.removeAll { written.contains($0.field) }
-        let latest = (modified, modifiedBy.rawValue), incoming = (change.clock, change.author.rawValue)
+        if addedTag { next.tags.sort() }
+        if !next.conflicts.isEmpty {
+            let written = Set(change.operations.compactMap { operation -> String? in
+                switch operation {
+                case .set(let field, _): field
+                case .delete, .restore: "deleted"
+                default: nil
+                }
+            })
+            next.conflicts.removeAll { written.contains($0.field) }
+        }
+        let latest = (next.modified, next.modifiedBy.rawValue), incoming = (change.clock, change.author.rawValue)
         guard latest != incoming else { return nil }
         if latest < incoming {
             next.modified = change.clock

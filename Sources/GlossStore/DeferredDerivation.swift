@@ -91,7 +91,7 @@ struct DeferredDerivation {
     /// Whether an earlier batch touched `entity`: if not, the next one to
     /// touch it says how it starts.
     func isCarrying(_ entity: EntityID) -> Bool {
-        entries[entity] != nil
+        entries.index(forKey: entity) != nil  // without copying the entry's state
     }
 
     /// The change `id`, if it ends the line of an annotation held here.
@@ -131,9 +131,10 @@ struct DeferredDerivation {
             try writer.markStale(change.kind, change.entity)
             if marked.count < Self.capacity { marked.insert(change.entity) }
         }
-        switch entries[change.entity] {
+        // Taken out, so that the state extended is the only copy.
+        switch entries.removeValue(forKey: change.entity) {
         case .full?:
-            return
+            entries[change.entity] = .full
         case .extending(let state, let last)?:
             if isEffective, change.parents == [last.id], let next = state.extended(by: signed) {
                 entries[change.entity] = .extending(next, head: head)
