@@ -43,7 +43,10 @@ enum Connection {
 
     /// How many reads' worth of decoded lines may wait for the session
     /// before the connection stops reading: enough to decode the next
-    /// batch while the session stores the last one.
+    /// batch while the session stores the last one. Counted in reads, not
+    /// lines, so that what waits is bounded in bytes: a read is at most
+    /// NIO's 4 socket reads of 64 KiB, plus a line begun before it (at
+    /// most `maximumLineLength`).
     static let configuration = NIOAsyncChannel<[ReceivedLine], ByteBuffer>.Configuration(
         backPressureStrategy: .init(lowWatermark: 8, highWatermark: 32))
 
