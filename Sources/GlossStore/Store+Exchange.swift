@@ -93,15 +93,12 @@ extension Store {
         let clauses = Array(repeating: "(+c.author = ? AND c.seq > ?)", count: ranges.count).joined(separator: " OR ")
         let rows = try read { db in
             var reader = LogReader(db, workspace: workspace)
-            let rows = try Row.fetchAll(db, sql: LogReader.select + """
-
-                WHERE c.arrival > ? AND (\(clauses)) ORDER BY c.arrival LIMIT ?
-                """, arguments: arguments)
             // Parents are mostly recent: keep the last page's ids at hand.
             var known = page.recent
-            let changes = try reader.decode(rows, known: &known)
-            page.recent = known.filter { $0.key >= (rows.first?[0] as Int64? ?? 0) }
-            return zip(rows, changes).map { (arrival: $0[0] as Int, change: $1) }
+            let rows = try reader.changesByArrival("WHERE c.arrival > ? AND (\(clauses)) ORDER BY c.arrival LIMIT ?", arguments,
+                                                   known: &known)
+            page.recent = known.filter { $0.key >= rows.first?.arrival ?? 0 }
+            return rows
         }
         var changes: [SignedChange] = []
         var bytes = 0
@@ -113,7 +110,7 @@ extension Store {
             changes.append(change)
             bytes += size
             textBytes += textSize
-            page.cursor = arrival
+            page.cursor = Int(arrival)
         }
         if rows.count < limit && changes.count == rows.count { page.isFinished = true }
         return changes.isEmpty ? nil : changes
