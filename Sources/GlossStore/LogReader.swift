@@ -59,18 +59,22 @@ struct LogReader {
         return changes
     }
 
+    /// The changes that `clauses`, ending in `ORDER BY c.arrival`, choose
+    /// (see ``changesByArrival(_:_:known:)``).
+    mutating func changesByArrival(_ clauses: String, _ arguments: StatementArguments = []) throws -> [SignedChange] {
+        var known = Known()
+        return try changesByArrival(clauses, arguments, known: &known).map(\.change)
+    }
+
     /// Every change of `entity`, in arrival order.
     mutating func changes(of entity: EntityID) throws -> [SignedChange] {
-        var known = Known()
-        return try changesByArrival("WHERE c.entity = (SELECT number FROM entity WHERE id = ?) ORDER BY c.arrival", [entity.rawValue],
-                                    known: &known).map(\.change)
+        try changesByArrival("WHERE c.entity = (SELECT number FROM entity WHERE id = ?) ORDER BY c.arrival", [entity.rawValue])
     }
 
     /// The changes that arrived at `arrivals`, in arrival order.
     mutating func changes(at arrivals: [Int64]) throws -> [SignedChange] {
-        var known = Known()
-        return try changesByArrival("WHERE c.arrival IN (SELECT value FROM json_each(?)) ORDER BY c.arrival",
-                                    ["[" + arrivals.map(String.init).joined(separator: ",") + "]"], known: &known).map(\.change)
+        try changesByArrival("WHERE c.arrival IN (SELECT value FROM json_each(?)) ORDER BY c.arrival",
+                             ["[" + arrivals.map(String.init).joined(separator: ",") + "]"])
     }
 
     /// The change a row of ``select`` holds.

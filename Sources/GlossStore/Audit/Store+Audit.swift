@@ -27,7 +27,7 @@ extension Store {
             }
             let entities = Set([EntityID(rawValue: workspace.rawValue)!] + statementIDs + annotations.map(\.id))
             var reader = LogReader(db, workspace: workspace)
-            let changes = try reader.changes("ORDER BY c.arrival").filter { entities.contains($0.change.entity) }
+            let changes = try reader.changesByArrival("ORDER BY c.arrival").filter { entities.contains($0.change.entity) }
             let revisions = Set(changes.flatMap { signed in
                 signed.change.operations.compactMap { if case .set("revision", .string(let hex)) = $0 { hex } else { nil } }
             })
