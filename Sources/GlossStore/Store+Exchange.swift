@@ -160,12 +160,20 @@ extension Store {
             // commits: what a failed batch carried is never written.
             var pending = carried ?? DeferredDerivation()
             carried = nil
-            let report = try transaction { writer in
-                var applier = ChangeApplier(writer: writer, workspace: workspace, now: now, deferred: pending)
-                pending = DeferredDerivation()  // the applier's copy is then the only one, and mutates in place
-                let report = try applier.apply(batch)
-                pending = applier.deferred ?? DeferredDerivation()
-                return report
+            let report: ApplyReport
+            do throws(StoreError) {
+                report = try transaction { writer in
+                    var applier = ChangeApplier(writer: writer, workspace: workspace, now: now, deferred: pending)
+                    pending = DeferredDerivation()  // the applier's copy is then the only one, and mutates in place
+                    let report = try applier.apply(batch)
+                    pending = applier.deferred ?? DeferredDerivation()
+                    return report
+                }
+            } catch {
+                // Nothing is carried any more (what earlier batches marked
+                // stale is derived on the next open): commits checkpoint as usual.
+                checkpointer.pagesBeforeCheckpoint = Self.walAutocheckpointPages
+                throw error
             }
             carried = pending
             return report

@@ -96,6 +96,23 @@ struct CheckpointTests {
         #expect(sophea.store.checkpointer.pagesBeforeCheckpoint == limit)
     }
 
+    @Test("a deferred batch that is refused leaves nothing carried, and the log checkpoints at its usual length again")
+    func refusedDeferredBatchRestoresTheLimit() throws {
+        let dara = try TestWorkspace()
+        let sophea = try TestWorkspace(cloning: dara, seed: 2)
+        let statement = try dara.addSeed()
+        _ = try dara.store.annotate(statement.id, span: .positions(start: 0, end: 8), edit: AnnotationEdit(note: "new"), now: dara.tick())
+        let limit = sophea.store.checkpointer.pagesBeforeCheckpoint
+        let batch = try dara.batch(missingFrom: sophea.store.heads())
+        // Without the statement, the annotation's change comes after a gap in Dara's chain.
+        #expect(throws: StoreError.self) {
+            try sophea.store.apply(ChangeBatch(changes: Array(batch.changes.dropFirst()), texts: batch.texts), now: sophea.tick(),
+                                   deferringDerivation: true)
+        }
+        #expect(!sophea.store.hasDeferredDerivation)
+        #expect(sophea.store.checkpointer.pagesBeforeCheckpoint == limit)
+    }
+
     @Test("a store that goes away closes its checkpointer's connection, so that its last connection copies the log back and removes it")
     func closingRemovesTheLog() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("gloss-test-\(UUID().uuidString)")
