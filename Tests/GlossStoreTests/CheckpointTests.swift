@@ -85,12 +85,9 @@ struct CheckpointTests {
 
     @Test("the deferred batches of a pull or a bundle let the log grow ten times longer, until they are derived")
     func deferredBatchesCheckpointLessOften() throws {
-        let dara = try TestWorkspace()
-        let sophea = try TestWorkspace(cloning: dara, seed: 2)
-        let statement = try dara.addSeed()
-        _ = try dara.store.annotate(statement.id, span: .positions(start: 0, end: 8), edit: AnnotationEdit(note: "new"), now: dara.tick())
+        let (sophea, batch) = try Self.replicaBehind()
         let limit = sophea.store.checkpointer.pagesBeforeCheckpoint
-        _ = try sophea.store.apply(try dara.batch(missingFrom: sophea.store.heads()), now: sophea.tick(), deferringDerivation: true)
+        _ = try sophea.store.apply(batch, now: sophea.tick(), deferringDerivation: true)
         #expect(sophea.store.checkpointer.pagesBeforeCheckpoint == 10 * limit)
         try sophea.store.deriveStale()
         #expect(sophea.store.checkpointer.pagesBeforeCheckpoint == limit)
@@ -98,12 +95,8 @@ struct CheckpointTests {
 
     @Test("a deferred batch that is refused leaves nothing carried, and the log checkpoints at its usual length again")
     func refusedDeferredBatchRestoresTheLimit() throws {
-        let dara = try TestWorkspace()
-        let sophea = try TestWorkspace(cloning: dara, seed: 2)
-        let statement = try dara.addSeed()
-        _ = try dara.store.annotate(statement.id, span: .positions(start: 0, end: 8), edit: AnnotationEdit(note: "new"), now: dara.tick())
+        let (sophea, batch) = try Self.replicaBehind()
         let limit = sophea.store.checkpointer.pagesBeforeCheckpoint
-        let batch = try dara.batch(missingFrom: sophea.store.heads())
         // Without the statement, the annotation's change comes after a gap in Dara's chain.
         #expect(throws: StoreError.self) {
             try sophea.store.apply(ChangeBatch(changes: Array(batch.changes.dropFirst()), texts: batch.texts), now: sophea.tick(),
@@ -111,6 +104,16 @@ struct CheckpointTests {
         }
         #expect(!sophea.store.hasDeferredDerivation)
         #expect(sophea.store.checkpointer.pagesBeforeCheckpoint == limit)
+    }
+
+    /// Sophea's replica, and the batch that brings it level with Dara's: a
+    /// statement, then an annotation of it.
+    static func replicaBehind() throws -> (TestWorkspace, ChangeBatch) {
+        let dara = try TestWorkspace()
+        let sophea = try TestWorkspace(cloning: dara, seed: 2)
+        let statement = try dara.addSeed()
+        _ = try dara.store.annotate(statement.id, span: .positions(start: 0, end: 8), edit: AnnotationEdit(note: "new"), now: dara.tick())
+        return (sophea, try dara.batch(missingFrom: sophea.store.heads()))
     }
 
     @Test("a store that goes away closes its checkpointer's connection, so that its last connection copies the log back and removes it")
