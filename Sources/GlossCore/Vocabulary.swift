@@ -16,6 +16,9 @@ public enum Tag {
     /// Why `tag` is not a valid label, or nil when it is.
     public static func problem(with tag: String) -> String? {
         if tag.isEmpty { return "a tag of at least one character" }
+        // Printable ASCII without spaces, the usual tag, passes every rule
+        // below; checking its bytes spares the Unicode property lookups.
+        if tag.utf8.count <= maximumLength, tag.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) { return nil }
         if tag.unicodeScalars.count > maximumLength {
             return "a tag of at most \(maximumLength) characters, found \(tag.unicodeScalars.count)"
         }

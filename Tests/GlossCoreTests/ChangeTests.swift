@@ -91,6 +91,17 @@ struct ChangeTests {
         }
     }
 
+    @Test("a tag is one short word: printable ASCII and NFC words pass; spaces, control characters, more than 64 characters and other normal forms fail")
+    func tagRules() {
+        for tag in ["legal", "art.443", String(repeating: "x", count: 64), "trahison»", "Überprüft", String(repeating: "é", count: 64)] {
+            #expect(Tag.problem(with: tag) == nil, "\(tag)")
+        }
+        for tag in ["", "two words", "tab\there", "del\u{7F}", "nbsp\u{A0}x", String(repeating: "x", count: 65),
+                    String(repeating: "é", count: 65), "Cafe\u{301}"] {
+            #expect(Tag.problem(with: tag) != nil, "\(tag.debugDescription)")
+        }
+    }
+
     @Test("a change with a field its kind does not have fails validation")
     func validation() throws {
         var change = Self.knownChange

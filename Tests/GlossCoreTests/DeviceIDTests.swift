@@ -60,6 +60,23 @@ struct DeviceIDTests {
         }
     }
 
+    @Test("ids alike in the characters their hash reads are still told apart; one id read twice is one key")
+    func hashingByPrefix() throws {
+        let entity = EntityID(rawValue: "aaaaaaaaaaaaaaaaaaaaaaaaab")!, twin = EntityID(rawValue: "aaaaaaaaaaaaaaaaaaaaaaaaac")!
+        #expect(entity.hashValue == twin.hashValue)
+        #expect(entity != twin)
+        #expect(Set([entity, twin, EntityID(rawValue: entity.rawValue)!]).count == 2)
+
+        let made = EntityID(createdBy: Fixtures.key.id, seq: 7)
+        let read = try #require(EntityID(rawValue: made.rawValue))
+        #expect(made == read && made.hashValue == read.hashValue)
+        let device = DeviceID(publicKey: Fixtures.key.publicKey)
+        let parsed = try #require(DeviceID(rawValue: device.rawValue))
+        #expect(device == parsed && device.hashValue == parsed.hashValue)
+        #expect([device: 1][parsed] == 1)
+        #expect(device != DeviceID(publicKey: DeviceKey().publicKey))
+    }
+
     @Test("an id of the wrong length is refused")
     func wrongLength() {
         #expect(DeviceID(parsing: String(Fixtures.rfc8032DeviceID.dropLast())) == nil)
