@@ -159,6 +159,17 @@ struct VerifyTests {
         #expect(try store.changeCount() == count)
     }
 
+    @Test("an author's head moved back behind the store's back: the next change's row collides with the log's, a plain error, and nothing is written")
+    func rowCollision() throws {
+        let (workspace, annotation) = try populated()
+        let store = workspace.store, count = try store.changeCount()
+        try tamper(workspace, "UPDATE author_head SET seq = seq - 1")
+        let collision = databaseError { _ = try store.edit(annotation, AnnotationEdit(note: "four"), now: workspace.tick()) }
+        #expect(collision?.contains("UNIQUE constraint failed: change.author, change.seq") == true, "\(collision ?? "")")
+        #expect(try store.changeCount() == count)
+        #expect(try store.annotation(annotation).note == "three")
+    }
+
     @Test("a column rewritten changes the re-created bytes, which no longer hash to the id")
     func alteredColumn() throws {
         let (workspace, _) = try populated()
