@@ -11,8 +11,8 @@ import Crypto
 public struct DeviceID: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
     /// The canonical printed form, with check characters and dashes.
     public let rawValue: String
-    /// See ``IdentifierHash``.
-    private let hashWord: UInt64
+    /// The text's hash, taken once (see ``EntityID``).
+    private let textHash: Int
 
     /// Accepts only the canonical form (as written in changes); see
     /// ``init(parsing:)`` for what a person types.
@@ -38,7 +38,7 @@ public struct DeviceID: RawRepresentable, Hashable, Comparable, Sendable, Custom
         // 52 digits carry 260 bits for 256: the last digit's low 4 bits are zero.
         guard Base32.value(of: digits[54])! & 0x0F == 0 else { return nil }
         self.rawValue = rawValue
-        hashWord = IdentifierHash.word(of: rawValue)
+        textHash = rawValue.hashValue
     }
 
     /// The id of the device that holds `publicKey`.
@@ -60,7 +60,7 @@ public struct DeviceID: RawRepresentable, Hashable, Comparable, Sendable, Custom
             printed.append(digit)
         }
         rawValue = String(decoding: printed, as: UTF8.self)
-        hashWord = IdentifierHash.word(of: rawValue)
+        textHash = rawValue.hashValue
     }
 
     /// Reads a device id as a person may type it: any case, with or without
@@ -99,10 +99,10 @@ public struct DeviceID: RawRepresentable, Hashable, Comparable, Sendable, Custom
     public static func < (lhs: DeviceID, rhs: DeviceID) -> Bool { lhs.rawValue < rhs.rawValue }
 
     public static func == (lhs: DeviceID, rhs: DeviceID) -> Bool {
-        lhs.hashWord == rhs.hashWord && lhs.rawValue == rhs.rawValue
+        lhs.textHash == rhs.textHash && lhs.rawValue == rhs.rawValue
     }
 
-    public func hash(into hasher: inout Hasher) { hasher.combine(hashWord) }
+    public func hash(into hasher: inout Hasher) { hasher.combine(textHash) }
 
     /// Luhn mod 32 over base32 digits, computed as Syncthing does (the factor
     /// starts at 1), so ids can be checked by the same rule.

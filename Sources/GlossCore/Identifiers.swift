@@ -85,13 +85,17 @@ public struct WorkspaceID: RawRepresentable, Hashable, Sendable, CustomStringCon
 /// Identifies a statement or an annotation: 26 lower-case base32 characters.
 public struct EntityID: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
     public let rawValue: String
-    /// See ``IdentifierHash``.
-    private let hashWord: UInt64
+    /// The text's hash, taken once, when the id is made: a clone looks up
+    /// each change's entity and author some 25 times, and hashing the whole
+    /// text at each lookup was a sixth of its work. Like every `String`
+    /// hash it is seeded anew in each process, so ids chosen by a hostile
+    /// peer cannot be made to collide.
+    private let textHash: Int
 
     public init?(rawValue: String) {
         guard Self.isWellFormed(rawValue) else { return nil }
         self.rawValue = rawValue
-        hashWord = IdentifierHash.word(of: rawValue)
+        textHash = rawValue.hashValue
     }
 
     /// The id of the entity created by the change `seq` of `author`: the first
@@ -101,7 +105,7 @@ public struct EntityID: RawRepresentable, Hashable, Comparable, Sendable, Custom
     public init(createdBy author: DeviceID, seq: Int) {
         let digest = SHA256.hash(data: Array("gloss-entity \(author) \(seq)".utf8))
         rawValue = Base32.encode(digest.prefix(16)).lowercased()
-        hashWord = IdentifierHash.word(of: rawValue)
+        textHash = rawValue.hashValue
     }
 
     /// The first eight characters, how ids are shown in tables.
@@ -111,28 +115,15 @@ public struct EntityID: RawRepresentable, Hashable, Comparable, Sendable, Custom
     public static func < (lhs: EntityID, rhs: EntityID) -> Bool { lhs.rawValue < rhs.rawValue }
 
     public static func == (lhs: EntityID, rhs: EntityID) -> Bool {
-        lhs.hashWord == rhs.hashWord && lhs.rawValue == rhs.rawValue
+        lhs.textHash == rhs.textHash && lhs.rawValue == rhs.rawValue
     }
 
-    public func hash(into hasher: inout Hasher) { hasher.combine(hashWord) }
+    public func hash(into hasher: inout Hasher) { hasher.combine(textHash) }
 
     static func isWellFormed(_ text: String) -> Bool {
         text.utf8.count == 26 && text.utf8.allSatisfy {
             (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "2")...UInt8(ascii: "7")).contains($0)
         }
-    }
-}
-
-/// How entity and device ids hash: by a word folded from the first 16
-/// bytes of their text, computed once, instead of hashing the whole text
-/// at every lookup (a clone looks up each change's entity and author in
-/// some twenty dictionaries). Their text is random base32, so those 16
-/// characters spread ids as well as all of it would.
-enum IdentifierHash {
-    static func word(of text: String) -> UInt64 {
-        var word: UInt64 = 0
-        for byte in text.utf8.prefix(16) { word = (word << 5 | word >> 59) ^ UInt64(byte) }
-        return word
     }
 }
 

@@ -186,7 +186,7 @@ struct LogWriter {
     /// so it binds its values through SQLite's C interface, as GRDB allows
     /// for its statements: GRDB's arguments (each value boxed, checked
     /// against the statement and copied, ids and blobs first made `Data`)
-    /// cost a sixth of a clone's commits.
+    /// cost a fifth of a clone's commits.
     private func insertRow(_ signed: SignedChange, author: Int64, entity: Int64, body: [UInt8]) throws -> Int64 {
         let statement = try db.cachedStatement(sql: """
             INSERT INTO change (id, author, seq, entity, hlc_ms, hlc_counter, body, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
