@@ -16,9 +16,12 @@ import GlossMerge
 /// so a clone or pull cut short is derived in full on the next open.
 ///
 /// A clone that starts an empty log also leaves the log's indexes by
-/// entity and clock (`Schema.deferredLogIndexes`) for ``Store/deriveStale()``
-/// to build. Its batches read nothing by them: the workspace, derived after
-/// each batch that changes it, is read by where its changes arrived.
+/// entity, clock and id (`Schema.deferredLogIndexes`) for
+/// ``Store/deriveStale()`` to build. Its batches read nothing by entity or
+/// clock: the workspace, derived after each batch that changes it, is read
+/// by where its changes arrived. They find a change by id only for a parent
+/// that is neither in the batch nor a head carried here (a statement's, a
+/// branch's); the first such lookup builds that index.
 struct DeferredDerivation {
     /// The most annotations whose state is held in memory (about 1 KB each).
     static let capacity = 10_000

@@ -28,6 +28,8 @@ struct LogWriter {
         /// when a derivation rewrites them (see `settle` and `save`).
         var heads: [EntityID: [ChangeID]] = [:]
         var annotations: [EntityID: AnnotationState] = [:]
+        /// Whether the log's index by id is known to exist (see `held(_:)`).
+        var hasIndexById = false
     }
 
     init(db: Database, key: DeviceKey, workspace: WorkspaceID) {
@@ -117,6 +119,7 @@ struct LogWriter {
     func prefetch(_ entities: Set<EntityID>) throws {
         let wanted = entities.filter { memo.heads[$0] == nil }
         guard wanted.count > 1 else { return }  // one costs the same either way
+        try requireIndexById()
         let list = Store.jsonArray(wanted.map(\.rawValue))
         for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT id, number, kind FROM entity WHERE id IN (SELECT value FROM json_each(?))"),
                                     arguments: [list]) {
@@ -231,10 +234,22 @@ struct LogWriter {
     /// log does not hold it.
     func held(_ id: ChangeID) throws -> (arrival: Int64, entity: Int64)? {
         if let known = memo.changes[id] { return known }
+        try requireIndexById()
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT arrival, entity FROM change WHERE substr(id, 1, 8) = substr(?1, 1, 8) AND id = ?1"),
                                          arguments: [id.data]) else { return nil }
         memo.changes[id] = (row[0], row[1])
         return (row[0], row[1])
+    }
+
+    /// Builds the log's index by id if a clone left it for its end (see
+    /// `Schema.deferredLogIndexes`): a change that a clone's batch must find
+    /// by id before then, a parent it does not carry, needs it now.
+    private func requireIndexById() throws {
+        guard !memo.hasIndexById else { return }
+        if try Schema.missingDeferredLogIndexes(db).contains(Schema.indexById) {
+            try db.execute(sql: Schema.deferredLogIndexes[Schema.indexById]!)
+        }
+        memo.hasIndexById = true
     }
 
     /// Records what a clone carries of a head of an annotation, sparing

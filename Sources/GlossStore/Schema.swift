@@ -273,12 +273,16 @@ enum Schema {
 
     /// The log's indexes that a clone builds once at its end rather than
     /// change by change: each of its batches would otherwise write most of
-    /// their pages again, as a batch's changes spread over every entity.
-    /// Nothing a clone's batches do reads by them (see ``DeferredDerivation``).
+    /// their pages again, as a batch's changes spread over every entity
+    /// and their ids fall anywhere. Nothing a clone's batches do reads by
+    /// entity or clock (see ``DeferredDerivation``); a batch that must find
+    /// a change by its id builds that index first (`LogWriter.held(_:)`).
     static let deferredLogIndexes = [
         "change_by_entity": "CREATE INDEX change_by_entity ON change (entity, arrival)",
         "change_by_clock": "CREATE INDEX change_by_clock ON change (hlc_ms, hlc_counter)",
+        indexById: "CREATE INDEX change_by_id ON change (substr(id, 1, 8))",
     ]
+    static let indexById = "change_by_id"
 
     static func dropDeferredLogIndexes(_ db: Database) throws {
         for name in deferredLogIndexes.keys.sorted() { try db.execute(sql: "DROP INDEX \(name)") }

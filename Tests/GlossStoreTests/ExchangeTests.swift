@@ -69,13 +69,13 @@ struct ExchangeTests {
         }
     }
 
-    @Test("a clone builds the log's indexes by entity and clock at its end, or when next opened if it was cut short")
+    @Test("a clone builds the log's indexes by entity, clock and id at its end, or when next opened if it was cut short")
     func deferredCloneBuildsLogIndexesLast() throws {
         try withCloneFolder { dara, _, folder in
             let everything = try dara.batch(missingFrom: Heads())
             let (clone, _) = try Store.clone(folder, from: everything, key: try DeviceKey(seed: [UInt8](repeating: 7, count: 32)),
                                              deferringDerivation: true, now: dara.tick())
-            let expected = try logIndexes(dara.databasePath), deferred: Set = ["change_by_entity", "change_by_clock"]
+            let expected = try logIndexes(dara.databasePath), deferred: Set = ["change_by_entity", "change_by_clock", "change_by_id"]
             let database = folder.root.appendingPathComponent(".gloss/gloss.sqlite").path
             #expect(Set(expected.keys).isSuperset(of: deferred))
             #expect(try Set(logIndexes(database).keys) == Set(expected.keys).subtracting(deferred), "left to build")
@@ -85,6 +85,27 @@ struct ExchangeTests {
             #expect(try logIndexes(database) == expected)
             #expect(try reopened.annotations() == dara.store.annotations())
             _ = clone
+        }
+    }
+
+    @Test("a clone's batch that must find a change by id, a parent it does not carry, builds the index by id first, and the clone ends as its origin")
+    func deferredIndexByIdBuiltWhenNeeded() throws {
+        try withCloneFolder { dara, annotation, folder in
+            let (clone, _) = try Store.clone(folder, from: try dara.batch(missingFrom: Heads()), key: try DeviceKey(seed: [UInt8](repeating: 7, count: 32)),
+                                             deferringDerivation: true, now: dara.tick())
+            let database = folder.root.appendingPathComponent(".gloss/gloss.sqlite").path
+            #expect(try logIndexes(database)["change_by_id"] == nil, "left to build")
+
+            // A statement is not carried: its next change's parent is found by id.
+            _ = try dara.store.revise(annotation.target.statement, utf8: Array("Kem Sokha was charged with treason again.".utf8), now: dara.tick())
+            _ = try clone.apply(try dara.batch(missingFrom: clone.heads()), now: dara.tick(), deferringDerivation: true)
+            #expect(try logIndexes(database)["change_by_id"] == logIndexes(dara.databasePath)["change_by_id"])
+            #expect(try logIndexes(database)["change_by_entity"] == nil, "still left to build")
+
+            try clone.deriveStale()
+            #expect(try logIndexes(database) == logIndexes(dara.databasePath))
+            #expect(try clone.statements() == dara.store.statements())
+            #expect(try clone.annotations() == dara.store.annotations())
         }
     }
 
