@@ -38,7 +38,9 @@ struct ChangeApplier {
         for text in batch.texts { texts[RevisionHash(text: text).hex] = text }
         // Deferred batches carry what they look up of the entities they touched
         // before (see `DeferredDerivation`); a clone's touch only new ones.
-        if deferred?.startedEmpty != true {
+        if deferred?.startedEmpty == true {
+            writer.mayLackIndexById()
+        } else {
             try writer.prefetch(Set(batch.changes.map(\.change.entity).filter { deferred?.isCarrying($0) != true }))
         }
         var progress = Progress(

@@ -28,8 +28,9 @@ struct LogWriter {
         /// when a derivation rewrites them (see `settle` and `save`).
         var heads: [EntityID: [ChangeID]] = [:]
         var annotations: [EntityID: AnnotationState] = [:]
-        /// Whether the log's index by id is known to exist (see `held(_:)`).
-        var hasIndexById = false
+        /// Whether the log's index by id is known to exist: false only in a
+        /// clone's batches, until checked (see `requireIndexById()`).
+        var hasIndexById = true
     }
 
     init(db: Database, key: DeviceKey, workspace: WorkspaceID) {
@@ -119,7 +120,6 @@ struct LogWriter {
     func prefetch(_ entities: Set<EntityID>) throws {
         let wanted = entities.filter { memo.heads[$0] == nil }
         guard wanted.count > 1 else { return }  // one costs the same either way
-        try requireIndexById()
         let list = Store.jsonArray(wanted.map(\.rawValue))
         for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT id, number, kind FROM entity WHERE id IN (SELECT value FROM json_each(?))"),
                                     arguments: [list]) {
@@ -241,9 +241,15 @@ struct LogWriter {
         return (row[0], row[1])
     }
 
-    /// Builds the log's index by id if a clone left it for its end (see
-    /// `Schema.deferredLogIndexes`): a change that a clone's batch must find
-    /// by id before then, a parent it does not carry, needs it now.
+    /// Tells the writer that it writes a clone's batch, whose log may lack
+    /// its index by id until the clone's end (see `Schema.deferredLogIndexes`).
+    func mayLackIndexById() {
+        memo.hasIndexById = false
+    }
+
+    /// Builds the log's index by id if a clone left it for its end: a change
+    /// that a clone's batch must find by id before then, a parent it does
+    /// not carry, needs it now.
     private func requireIndexById() throws {
         guard !memo.hasIndexById else { return }
         if try Schema.missingDeferredLogIndexes(db).contains(Schema.indexById) {
