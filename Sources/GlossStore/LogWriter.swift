@@ -108,9 +108,12 @@ struct LogWriter {
     }
 
     /// The annotation's state as the tables hold it; nil if they hold none.
+    /// Read once a transaction: what writes it keeps the memo in step.
     func annotation(_ id: EntityID) throws -> AnnotationState? {
         if let known = memo.annotations[id] { return known }
-        return try Store.annotation(id, in: db)
+        let state = try Store.annotation(id, in: db)
+        memo.annotations[id] = state
+        return state
     }
 
     /// Reads at once what applying changes of `entities` looks up for each:

@@ -80,7 +80,7 @@ extension Store {
         return try write { writer in
             let entity = EntityID(createdBy: writer.key.id, seq: try writer.nextSeq())
             try writer.append(kind: .annotation, entity: entity, operations: operations, now: now)
-            return try Self.annotation(entity, in: writer.db)!
+            return try writer.annotation(entity)!
         }
     }
 
@@ -90,7 +90,7 @@ extension Store {
     public func edit(_ annotation: EntityID, _ edit: AnnotationEdit, now: Int) throws(StoreError) -> AnnotationState {
         try write { writer in
             try writer.requireMembership()
-            guard let current = try Self.annotation(annotation, in: writer.db) else {
+            guard let current = try writer.annotation(annotation) else {
                 throw StoreError.notFound(kind: .annotation, prefix: annotation.rawValue)
             }
             let operations = try Self.fieldOperations(edit, current: current)
@@ -98,7 +98,7 @@ extension Store {
                 throw StoreError.invalidInput("expected an edit that changes annotation \(annotation.short), found only its current values")
             }
             try writer.append(kind: .annotation, entity: annotation, operations: operations, now: now)
-            return try Self.annotation(annotation, in: writer.db)!
+            return try writer.annotation(annotation)!
         }
     }
 
@@ -107,14 +107,14 @@ extension Store {
     public func setDeleted(_ annotation: EntityID, _ deleted: Bool, now: Int) throws(StoreError) -> AnnotationState {
         try write { writer in
             try writer.requireMembership()
-            guard let current = try Self.annotation(annotation, in: writer.db) else {
+            guard let current = try writer.annotation(annotation) else {
                 throw StoreError.notFound(kind: .annotation, prefix: annotation.rawValue)
             }
             guard current.isDeleted != deleted else {
                 throw StoreError.invalidInput("expected a \(deleted ? "live" : "deleted") annotation, found annotation \(annotation.short) already \(deleted ? "deleted" : "live")")
             }
             try writer.append(kind: .annotation, entity: annotation, operations: [deleted ? .delete : .restore], now: now)
-            return try Self.annotation(annotation, in: writer.db)!
+            return try writer.annotation(annotation)!
         }
     }
 

@@ -26,7 +26,7 @@ extension Store {
         let operation = try Self.resolvingOperation(field: field, value: chosen)
         return try write { writer in
             try writer.append(kind: .annotation, entity: annotation, operations: [operation], now: now)
-            return try Self.annotation(annotation, in: writer.db)!
+            return try writer.annotation(annotation)!
         }
     }
 

@@ -41,7 +41,7 @@ extension Store {
             let ids = try String.fetchAll(writer.db, sql: "SELECT id FROM annotation WHERE statement = ? ORDER BY start, id",
                                           arguments: [statement.rawValue])
             for id in ids.compactMap(EntityID.init(rawValue:)) {
-                guard let annotation = try Self.annotation(id, in: writer.db) else { continue }
+                guard let annotation = try writer.annotation(id) else { continue }
                 var operations: [ChangeOperation]
                 let outcome: Reanchored
                 if let kept = Self.liveTarget(of: annotation, on: revision) {
@@ -55,7 +55,7 @@ extension Store {
                     operations.append(.set(field: "anchor", value: Anchor(state: outcome.state, score: outcome.score).json))
                 }
                 try writer.append(kind: .annotation, entity: id, operations: operations, now: now)
-                outcomes.append((try Self.annotation(id, in: writer.db)!, outcome))
+                outcomes.append((try writer.annotation(id)!, outcome))
             }
             return RevisionReport(statement: try Self.statement(statement, in: writer.db)!, annotations: outcomes)
         }
