@@ -255,9 +255,7 @@ struct LogWriter {
     /// not carry, needs it now.
     private func requireIndexById() throws {
         guard !memo.hasIndexById else { return }
-        if try Schema.missingDeferredLogIndexes(db).contains(Schema.indexById) {
-            try db.execute(sql: Schema.deferredLogIndexes[Schema.indexById]!)
-        }
+        try Schema.buildDeferredLogIndexes(db, among: [Schema.indexById])
         memo.hasIndexById = true
     }
 

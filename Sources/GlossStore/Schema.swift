@@ -294,8 +294,11 @@ enum Schema {
         return deferredLogIndexes.keys.filter { !present.contains($0) }.sorted()
     }
 
-    /// Builds whichever of ``deferredLogIndexes`` a clone left to build.
-    static func buildDeferredLogIndexes(_ db: Database) throws {
-        for name in try missingDeferredLogIndexes(db) { try db.execute(sql: deferredLogIndexes[name]!) }
+    /// Builds whichever of ``deferredLogIndexes`` (or of those `among`) a
+    /// clone left to build.
+    static func buildDeferredLogIndexes(_ db: Database, among names: Set<String>? = nil) throws {
+        for name in try missingDeferredLogIndexes(db) where names?.contains(name) ?? true {
+            try db.execute(sql: deferredLogIndexes[name]!)
+        }
     }
 }
