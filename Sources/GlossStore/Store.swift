@@ -28,7 +28,7 @@ public final class Store: Sendable {
     public let workspace: WorkspaceID
     /// This device's signing key.
     package let key: DeviceKey
-    let pool: DatabasePool
+    package let pool: DatabasePool
     /// Copies the write-ahead log into the database file off the writer's path.
     package let checkpointer: Checkpointer
     /// What a clone's deferred batches carry to ``deriveStale()``.
@@ -181,6 +181,11 @@ public final class Store: Sendable {
         }
         do {
             let pool = try DatabasePool(path: folder.database.path, configuration: configuration)
+            // GRDB leaves a pool's writer at `synchronous = NORMAL`, which in
+            // WAL mode syncs the log only when it is checkpointed: a power cut
+            // could take back an edit the CLI reported, or a batch already
+            // acknowledged to a peer. FULL syncs the log at every commit.
+            try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
             try Schema.migrator.migrate(pool)
             return (pool, checkpointer)
         } catch {

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import GlossCore
 import GlossMerge
 import GlossStore
@@ -24,6 +25,15 @@ struct StoreTests {
         let workspace = try TestWorkspace()
         let attributes = try FileManager.default.attributesOfItem(atPath: workspace.root.appendingPathComponent(".gloss/device.key").path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+
+    @Test("every commit syncs the write-ahead log, in a new workspace and in one opened again")
+    func commitsAreSynced() throws {
+        let workspace = try TestWorkspace()
+        // 2 is FULL; GRDB's default for a pool's writer, NORMAL (1), syncs only at checkpoints.
+        let level = { (store: Store) in try store.pool.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") } }
+        #expect(try level(workspace.store) == 2)
+        #expect(try level(Store.open(WorkspaceFolder(root: workspace.root))) == 2)
     }
 
     @Test("init refuses a folder that already holds a workspace, and leaves it as it was")
