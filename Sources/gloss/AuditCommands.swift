@@ -121,11 +121,8 @@ struct AuditCheck: ParsableCommand {
         print("\(Format.count(report.changes.count, "change")) by \(Format.count(Set(report.changes.map(\.change.author)).count, "device")), "
               + "\(Format.count(report.statements.count, "statement")), \(Format.count(report.annotations.count, "annotation"))")
         let changesOf = Dictionary(grouping: report.changes, by: \.change.entity)
-        for statement in report.statements {
-            print("")
-            print("statement \(statement.id.short)  \(Format.line(statement.title ?? "(untitled)", width: 60))")
-            print("  added \(Format.time(statement.created)) by \(Format.person(statement.author, names)), revision \(statement.revision.hex.prefix(12))")
-            for annotation in report.annotations where annotation.target.statement == statement.id {
+        func printAnnotations(of statement: EntityID) {
+            for annotation in report.annotations where annotation.target.statement == statement {
                 let flags = [annotation.status.rawValue] + annotation.tags.map { "#\($0)" }
                     + (annotation.isDeleted ? ["deleted"] : []) + (annotation.isConflicted ? ["conflicted"] : [])
                 print("  annotation \(annotation.id.short)  \"\(Format.line(annotation.target.exact, width: 40))\"  \(flags.joined(separator: " "))")
@@ -135,6 +132,19 @@ struct AuditCheck: ParsableCommand {
                     print("    \(Format.time(change.clock))  \(Format.pad(Format.person(change.author, names), 20))  \(Format.line(what, width: 60))")
                 }
             }
+        }
+        for statement in report.statements {
+            print("")
+            print("statement \(statement.id.short)  \(Format.line(statement.title ?? "(untitled)", width: 60))")
+            print("  added \(Format.time(statement.created)) by \(Format.person(statement.author, names)), revision \(statement.revision.hex.prefix(12))")
+            printAnnotations(of: statement.id)
+        }
+        // A sound file's other annotations are on statements whose changes take no effect.
+        let shown = Set(report.statements.map(\.id))
+        for statement in Set(report.annotations.map(\.target.statement)).subtracting(shown).sorted() {
+            print("")
+            print("statement \(statement.short)  (takes no effect: a removed device made it after its removal)")
+            printAnnotations(of: statement)
         }
     }
 }

@@ -46,6 +46,18 @@ struct List: ParsableCommand {
     }
 }
 
+/// The statement an annotation targets, or nil when this workspace does not
+/// hold it: a removed device made it after its removal, so it takes no
+/// effect, while the members' annotations on it stay.
+private func heldStatement(_ id: EntityID, in store: Store) throws(StoreError) -> StatementState? {
+    do {
+        return try store.statement(id)
+    } catch {
+        guard case .notFound = error else { throw error }
+        return nil
+    }
+}
+
 struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one annotation in full.")
 
@@ -70,13 +82,17 @@ struct Show: ParsableCommand {
         }
         let members = try store.members()
         if output.json { return try Format.printJSON(AnnotationJSON(annotation, members)) }
-        let statement = try store.statement(annotation.target.statement)
         let target = annotation.target
+        let statement = try heldStatement(target.statement, in: store)
         print("annotation  \(annotation.id)")
-        print("statement   \(statement.id.short)  \(Format.line(statement.title ?? "(untitled)", width: 58))")
+        if let statement {
+            print("statement   \(statement.id.short)  \(Format.line(statement.title ?? "(untitled)", width: 58))")
+        } else {
+            print("statement   \(target.statement.short)  (not in this workspace: a removed device made it after its removal)")
+        }
         print("quote       \"\(target.exact)\" (\(target.start)-\(target.end))")
         switch annotation.anchor.state {
-        case _ where annotation.anchor.state != .orphaned && target.revision != statement.revision:
+        case _ where annotation.anchor.state != .orphaned && statement.map({ target.revision != $0.revision }) ?? false:
             print("anchor      on an earlier revision (\(target.revision.hex.prefix(12))): made there while the statement was revised")
         case .exact where annotation.anchor == .original: break
         case .fuzzy: print("anchor      fuzzy (score \(Format.score(annotation.anchor.score))) on the current revision")

@@ -106,4 +106,31 @@ struct BundleCLITests {
         #expect(try dara.run("member", "add", "Dara2", device).stderr ==
                 "gloss: expected a device that is not a member, found \(device.prefix(7)) already a member as \"Dara\"\n")
     }
+
+    @Test("an annotation on a statement that a removed device made after its removal is still shown and audited, without the statement")
+    func annotationOnLateStatement() throws {
+        let dara = try GlossProcess(), sophea = try GlossProcess(), vuthy = try GlossProcess()
+        _ = try dara.succeed("init", "--name", "Dara")
+        _ = try dara.succeed("bundle", "create", dara.path("all.bundle"))
+        for (laptop, name) in [(sophea, "Sophea"), (vuthy, "Vuthy")] {
+            _ = try laptop.succeed("init", "--from", dara.path("all.bundle"), "--name", name)
+            _ = try dara.succeed("member", "add", name, (try laptop.json("id") as! [String: String])["device"]!)
+            try dara.send(to: laptop)
+        }
+        _ = try dara.succeed("member", "remove", "Sophea")
+        // Sophea, offline, does not know yet; Vuthy hears from her first.
+        try sophea.write("late.txt", Array("A late release on the charges.".utf8))
+        let statement = String(try sophea.succeed("statement", "add", "late.txt", "--title", "Late").prefix(8))
+        try sophea.send(to: vuthy)
+        let annotation = String(try vuthy.succeed("annotate", statement, "--quote", "charges", "--note", "on the late release").prefix(8))
+        try dara.send(to: vuthy)
+
+        #expect(try vuthy.run("statement", "show", statement).status == 1)
+        let shown = try vuthy.succeed("show", annotation)
+        #expect(shown.contains("statement   \(statement)  (not in this workspace: a removed device made it after its removal)\n"))
+        #expect(shown.contains("note        on the late release\n"))
+        _ = try vuthy.succeed("audit", "export", "all.audit")
+        let check = try vuthy.succeed("audit", "check", vuthy.path("all.audit"))
+        #expect(check.contains("\nstatement \(statement)  (takes no effect: a removed device made it after its removal)\n  annotation \(annotation)  "))
+    }
 }

@@ -65,6 +65,31 @@ struct MembershipTests {
         #expect(throws: StoreError.self) { try vuthy.store.annotation(late.id) }
     }
 
+    @Test("a member's annotation on a statement a device made after its removal stays, though the statement takes no effect")
+    func annotationOnLateStatement() throws {
+        let (dara, sophea, vuthy, _) = try team()
+        _ = try dara.store.remove(sophea.store.device, now: dara.tick())
+        let late = try sophea.store.addStatement(utf8: Array("A late release on the charges.".utf8),
+                                                 metadata: StatementMetadata(title: "Late"), now: sophea.tick())
+        try sophea.send(to: vuthy)
+        let annotation = try vuthy.store.annotate(late.id, span: .quote("charges", occurrence: nil),
+                                                  edit: AnnotationEdit(note: "on the late release"), now: vuthy.tick())
+        try dara.send(to: vuthy)
+        try vuthy.send(to: dara)
+
+        for store in [vuthy.store, dara.store] {
+            #expect(throws: StoreError.notFound(kind: .statement, prefix: late.id.rawValue)) { try store.statement(late.id) }
+            #expect(try store.annotation(annotation.id).note == "on the late release")
+            #expect(try store.verify() == [])
+            // The audit file holds the annotation, and the statement's
+            // changes that show why its statement is absent.
+            let report = AuditFile.check(try store.auditExport(now: dara.tick()))
+            #expect(report.problems == [])
+            #expect(report.annotations.map(\.id).contains(annotation.id))
+            #expect(!report.statements.map(\.id).contains(late.id) && report.changes.contains { $0.change.entity == late.id })
+        }
+    }
+
     @Test("a removed device is told plainly that it cannot write, and cannot be admitted again")
     func removedCannotWrite() throws {
         let (dara, sophea, _, annotation) = try team()

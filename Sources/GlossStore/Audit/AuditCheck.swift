@@ -286,9 +286,12 @@ private struct AuditChecker {
         for id in statements.keys.sorted() { problem(last, "statement \(id.short), which the changes make, has no statement line") }
         for id in annotations.keys.sorted() { problem(last, "annotation \(id.short), which the changes make, has no annotation line") }
         let statementIDs = Set(report.statements.map(\.id))
+        // A statement whose changes are in the file but derive nothing: a
+        // removed device made it after its removal.
+        let ineffective = Set(report.changes.filter { $0.change.kind == .statement }.map(\.change.entity)).subtracting(statementIDs)
         for annotation in report.annotations {
             let line = firstLines[annotation.id] ?? last
-            if !statementIDs.contains(annotation.target.statement) {
+            if !statementIDs.contains(annotation.target.statement) && !ineffective.contains(annotation.target.statement) {
                 problem(line, "annotation \(annotation.id.short): its statement \(annotation.target.statement.short) is not in the file")
             } else if let text = report.texts[annotation.target.revision],
                       String(String.UnicodeScalarView(text.unicodeScalars.dropFirst(annotation.target.start)

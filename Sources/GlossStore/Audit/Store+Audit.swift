@@ -18,14 +18,21 @@ extension Store {
                 guard let state = try Store.statement(id, in: db) else { throw StoreError.notFound(kind: .statement, prefix: id.rawValue) }
                 return state
             }
-            var annotations: [AnnotationState] = []
+            var annotationIDs: [String] = []
             for statement in statementIDs {
-                for id in try String.fetchAll(db, sql: "SELECT id FROM annotation WHERE statement = ? ORDER BY start, id",
-                                              arguments: [statement.rawValue]) {
-                    annotations += try Store.annotation(EntityID(rawValue: id)!, in: db).map { [$0] } ?? []
-                }
+                annotationIDs += try String.fetchAll(db, sql: "SELECT id FROM annotation WHERE statement = ? ORDER BY start, id",
+                                                     arguments: [statement.rawValue])
             }
-            let entities = Set([EntityID(rawValue: workspace.rawValue)!] + statementIDs + annotations.map(\.id))
+            if selected == nil {
+                // Members' annotations on a statement that a removed device made
+                // after its removal, which takes no effect: they travel with
+                // that statement's changes, so that the checker sees why it is absent.
+                annotationIDs += try String.fetchAll(db, sql: """
+                    SELECT id FROM annotation WHERE statement NOT IN (SELECT id FROM statement) ORDER BY statement, start, id
+                    """)
+            }
+            let annotations = try annotationIDs.compactMap { try Store.annotation(EntityID(rawValue: $0)!, in: db) }
+            let entities = Set([EntityID(rawValue: workspace.rawValue)!] + statementIDs + annotations.flatMap { [$0.id, $0.target.statement] })
             var reader = LogReader(db, workspace: workspace)
             let changes = try reader.changesByArrival("ORDER BY c.arrival").filter { entities.contains($0.change.entity) }
             let revisions = Set(changes.flatMap { signed in
