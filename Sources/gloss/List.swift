@@ -47,8 +47,8 @@ struct List: ParsableCommand {
 }
 
 /// The statement an annotation targets, or nil when this workspace does not
-/// hold it: a removed device made it after its removal, so it takes no
-/// effect, while the members' annotations on it stay.
+/// hold it: as when a removed device made it after its removal, so that it
+/// takes no effect, while the members' annotations on it stay.
 private func heldStatement(_ id: EntityID, in store: Store) throws(StoreError) -> StatementState? {
     do {
         return try store.statement(id)
@@ -56,6 +56,13 @@ private func heldStatement(_ id: EntityID, in store: Store) throws(StoreError) -
         guard case .notFound = error else { throw error }
         return nil
     }
+}
+
+/// Why a statement an annotation targets is not shown.
+private func absence(of statement: EntityID, in store: Store) throws(StoreError) -> String {
+    try store.log(LogFilter(entity: statement, limit: 1)).isEmpty
+        ? "not in this workspace"
+        : "not in this workspace: a removed device made it after its removal, so it takes no effect"
 }
 
 struct Show: ParsableCommand {
@@ -88,7 +95,7 @@ struct Show: ParsableCommand {
         if let statement {
             print("statement   \(statement.id.short)  \(Format.line(statement.title ?? "(untitled)", width: 58))")
         } else {
-            print("statement   \(target.statement.short)  (not in this workspace: a removed device made it after its removal)")
+            print("statement   \(target.statement.short)  (\(try absence(of: target.statement, in: store)))")
         }
         print("quote       \"\(target.exact)\" (\(target.start)-\(target.end))")
         switch annotation.anchor.state {

@@ -127,7 +127,7 @@ struct BundleCLITests {
 
         #expect(try vuthy.run("statement", "show", statement).status == 1)
         let shown = try vuthy.succeed("show", annotation)
-        #expect(shown.contains("statement   \(statement)  (not in this workspace: a removed device made it after its removal)\n"))
+        #expect(shown.contains("statement   \(statement)  (not in this workspace: a removed device made it after its removal, so it takes no effect)\n"))
         #expect(shown.contains("note        on the late release\n"))
         _ = try vuthy.succeed("audit", "export", "all.audit")
         let check = try vuthy.succeed("audit", "check", vuthy.path("all.audit"))

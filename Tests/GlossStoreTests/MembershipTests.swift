@@ -90,6 +90,26 @@ struct MembershipTests {
         }
     }
 
+    @Test("an annotation whose statement was never held stays out of the audit file, which checks")
+    func annotationOnUnknownStatement() throws {
+        let (dara, sophea, _, annotation) = try team()
+        // Dara's own next change, as a client that did not check its target
+        // would write it: a new annotation on a statement no one made.
+        let last = try #require(dara.store.log(LogFilter(author: dara.store.device, limit: 1)).first)
+        var target = try dara.store.annotation(annotation).target
+        target.statement = try #require(EntityID(rawValue: "abcdefghijklmnopqrstuvwxyz"))
+        let stray = SignedChange(signing: Change(
+            workspace: dara.store.workspace, author: dara.store.device, seq: last.change.seq + 1, previous: last.id, publicKey: nil,
+            clock: HLCTimestamp(milliseconds: last.change.clock.milliseconds + 1, counter: 0), kind: .annotation,
+            entity: try #require(EntityID(rawValue: "zyxwvutsrqponmlkjihgfedcba")), parents: [],
+            operations: [.set(field: "target", value: target.json), .set(field: "note", value: .string("stray"))]), with: dara.store.key)
+        #expect(try sophea.store.apply(ChangeBatch(changes: [stray], texts: []), now: sophea.tick()).received == 1)
+
+        let report = AuditFile.check(try sophea.store.auditExport(now: sophea.tick()))
+        #expect(report.problems == [])
+        #expect(report.annotations.map(\.id) == [annotation])
+    }
+
     @Test("a removed device is told plainly that it cannot write, and cannot be admitted again")
     func removedCannotWrite() throws {
         let (dara, sophea, _, annotation) = try team()

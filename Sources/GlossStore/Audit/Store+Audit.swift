@@ -28,7 +28,9 @@ extension Store {
                 // after its removal, which takes no effect: they travel with
                 // that statement's changes, so that the checker sees why it is absent.
                 annotationIDs += try String.fetchAll(db, sql: """
-                    SELECT id FROM annotation WHERE statement NOT IN (SELECT id FROM statement) ORDER BY statement, start, id
+                    SELECT id FROM annotation
+                    WHERE statement NOT IN (SELECT id FROM statement) AND statement IN (SELECT id FROM entity WHERE kind = 'statement')
+                    ORDER BY statement, start, id
                     """)
             }
             let annotations = try annotationIDs.compactMap { try Store.annotation(EntityID(rawValue: $0)!, in: db) }
