@@ -181,12 +181,15 @@ public final class Store: Sendable {
         }
         do {
             let pool = try DatabasePool(path: folder.database.path, configuration: configuration)
+            try Schema.migrator.migrate(pool)
             // GRDB leaves a pool's writer at `synchronous = NORMAL`, which in
             // WAL mode syncs the log only when it is checkpointed: a power cut
             // could take back an edit the CLI reported, or a batch already
             // acknowledged to a peer. FULL syncs the log at every commit.
+            // Migrations may go unsynced (a new workspace has 19 commits of
+            // them): one taken back by a power cut runs again on the next
+            // open, and the first synced commit syncs them too.
             try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
-            try Schema.migrator.migrate(pool)
             return (pool, checkpointer)
         } catch {
             throw .unreadableWorkspace(folder.root.path, reason: "\(error)")
