@@ -85,6 +85,7 @@ let package = Package(
             name: "GlossSyncTests",
             dependencies: [
                 "GlossSync", "GlossStore", "GlossMerge",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import GlossCore
 import GlossMerge
 import GlossStore
@@ -105,6 +106,39 @@ struct SessionTests {
         #expect(try sophea.store.annotations(all) == dara.store.annotations(all))
         #expect(try sophea.store.annotations(all).filter(\.isConflicted).count == 8)
         #expect(try sophea.store.deriveStale().derived == 0, "nothing is left stale")
+    }
+
+    @Test("a pull whose derivation fails after its batches committed says so, keeps what it acknowledged, and derives it on the next open")
+    func derivationFailsAfterCommit() throws {
+        let dara = try Replica()
+        let sophea = try Replica(cloning: dara, seed: 2, name: "Sophea")
+        let statement = try dara.store.addStatement(utf8: Array(Replica.text.utf8), metadata: StatementMetadata(), now: dara.tick()).id
+        let annotations = try (0..<8).map { index in
+            try dara.store.annotate(statement, span: .positions(start: index * 5, end: index * 5 + 3), edit: AnnotationEdit(note: "first"),
+                                    now: dara.tick()).id
+        }
+        var limits = SyncLimits()
+        limits.maximumBatchChanges = 3
+        var conversation = Conversation()
+        #expect(try conversation.run(client: session(sophea, .client(.sync), limits: limits), server: session(dara, .server, limits: limits)) == nil)
+        for annotation in annotations { _ = try dara.store.edit(annotation, AnnotationEdit(status: .checked), now: dara.tick()) }
+        // The first batch's edits update their rows; the later batches leave
+        // theirs to be written whole at the end, where a full disk refuses them.
+        try sophea.store.pool.write { db in
+            try db.execute(sql: "CREATE TRIGGER full_disk BEFORE INSERT ON annotation BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
+        }
+        conversation = Conversation()
+        let failure = try conversation.run(client: session(sophea, .client(.pull), limits: limits), server: session(dara, .server, limits: limits))
+        #expect(failure?.code == SyncError.storage)
+        #expect(failure?.reason.hasPrefix("could not derive the changes received: ") == true, "\(String(describing: failure))")
+        #expect(conversation.transcript.last { $0.hasPrefix("C: ack ") } == "C: ack 8")
+        #expect(try sophea.store.changeCount() == dara.store.changeCount(), "every acknowledged batch is kept")
+
+        try sophea.store.pool.write { try $0.execute(sql: "DROP TRIGGER full_disk") }
+        let reopened = try Store.open(sophea.store.folder)
+        let all = AnnotationFilter(includeDeleted: true)
+        #expect(try reopened.annotations(all) == dara.store.annotations(all))
+        #expect(try reopened.annotations(all).allSatisfy { $0.status == .checked })
     }
 
     @Test("a sender keeps two batches unacknowledged, never more, and refuses an ack for more than the oldest")
