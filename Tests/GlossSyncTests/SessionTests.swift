@@ -79,8 +79,9 @@ struct SessionTests {
         #expect(try sophea.store.annotation(annotation).note == "note 24")
     }
 
-    @Test("a pull of several batches derives what it received before it pushes, and reports the conflicts it made")
-    func pullDerivedBeforePush() throws {
+    /// Dara annotates a statement eight times and Sophea syncs it all,
+    /// with batches of at most three changes.
+    func eightAnnotationsInBatchesOfThree() throws -> (dara: Replica, sophea: Replica, annotations: [EntityID], limits: SyncLimits) {
         let dara = try Replica()
         let sophea = try Replica(cloning: dara, seed: 2, name: "Sophea")
         let statement = try dara.store.addStatement(utf8: Array(Replica.text.utf8), metadata: StatementMetadata(), now: dara.tick()).id
@@ -92,6 +93,13 @@ struct SessionTests {
         limits.maximumBatchChanges = 3
         var conversation = Conversation()
         #expect(try conversation.run(client: session(sophea, .client(.sync), limits: limits), server: session(dara, .server, limits: limits)) == nil)
+        return (dara, sophea, annotations, limits)
+    }
+
+    @Test("a pull of several batches derives what it received before it pushes, and reports the conflicts it made")
+    func pullDerivedBeforePush() throws {
+        let (dara, sophea, annotations, limits) = try eightAnnotationsInBatchesOfThree()
+        var conversation = Conversation()
         for annotation in annotations {
             _ = try dara.store.edit(annotation, AnnotationEdit(status: .checked), now: dara.tick())
             _ = try sophea.store.edit(annotation, AnnotationEdit(status: .disputed), now: sophea.tick())
@@ -110,17 +118,8 @@ struct SessionTests {
 
     @Test("a pull whose derivation fails after its batches committed says so, keeps what it acknowledged, and derives it on the next open")
     func derivationFailsAfterCommit() throws {
-        let dara = try Replica()
-        let sophea = try Replica(cloning: dara, seed: 2, name: "Sophea")
-        let statement = try dara.store.addStatement(utf8: Array(Replica.text.utf8), metadata: StatementMetadata(), now: dara.tick()).id
-        let annotations = try (0..<8).map { index in
-            try dara.store.annotate(statement, span: .positions(start: index * 5, end: index * 5 + 3), edit: AnnotationEdit(note: "first"),
-                                    now: dara.tick()).id
-        }
-        var limits = SyncLimits()
-        limits.maximumBatchChanges = 3
+        let (dara, sophea, annotations, limits) = try eightAnnotationsInBatchesOfThree()
         var conversation = Conversation()
-        #expect(try conversation.run(client: session(sophea, .client(.sync), limits: limits), server: session(dara, .server, limits: limits)) == nil)
         for annotation in annotations { _ = try dara.store.edit(annotation, AnnotationEdit(status: .checked), now: dara.tick()) }
         // The first batch's edits update their rows; the later batches leave
         // theirs to be written whole at the end, where a full disk refuses them.
