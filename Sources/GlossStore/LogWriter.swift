@@ -31,12 +31,29 @@ struct LogWriter {
         /// Whether the log's index by id is known to exist: false only in a
         /// clone's batches, until checked (see `requireIndexById()`).
         var hasIndexById = true
+        /// Full-text entries to replace as the transaction ends, or sooner
+        /// once they hold `searchBytes` of text (`writeSearch()`).
+        var search: [EntityID: (kind: EntityKind, body: String?)] = [:]
+        var searchBytes = 0
     }
 
-    init(db: Database, key: DeviceKey, workspace: WorkspaceID) {
+    /// How much full text a transaction holds before writing it.
+    static let searchBytes = 4 << 20
+
+    private init(db: Database, key: DeviceKey, workspace: WorkspaceID) {
         self.db = db
         self.key = key
         self.workspace = workspace
+    }
+
+    /// Runs `body` with a writer inside the open transaction of `db`, then
+    /// writes what the writer leaves for the transaction's end.
+    @discardableResult
+    static func writing<T>(_ db: Database, key: DeviceKey, workspace: WorkspaceID, _ body: (LogWriter) throws -> T) throws -> T {
+        let writer = LogWriter(db: db, key: key, workspace: workspace)
+        let result = try body(writer)
+        try writer.finish()
+        return result
     }
 
     /// The sequence number this device's next change will carry.
@@ -490,23 +507,54 @@ struct LogWriter {
         }
     }
 
-    /// Replaces the entity's full-text entry; nil removes it.
+    /// Replaces the entity's full-text entry at the transaction's end, or
+    /// once there are `searchBytes` of them; nil removes it.
+    private func index(_ entity: EntityID, kind: EntityKind, body: String?) throws {
+        memo.search[entity] = (kind, body)
+        memo.searchBytes += body?.utf8.count ?? 0
+        if memo.searchBytes >= Self.searchBytes { try writeSearch() }
+    }
+
+    /// Writes what the transaction leaves for its end.
+    fileprivate func finish() throws {
+        try writeSearch()
+    }
+
+    /// Writes the full-text entries replaced so far, in the order of their
+    /// rows.
+    ///
+    /// FTS5 holds a transaction's new terms in memory only while the rows it
+    /// writes come in ascending order: each step back writes them out as a
+    /// segment of their own, which later merges rewrite. Written as each
+    /// change came, a batch of edits to annotations in any order stepped
+    /// back every other change.
     ///
     /// Full-text rows are found by their rowid, kept in `search_row`: an FTS5
     /// table cannot look a row up by a column without scanning them all.
-    private func index(_ entity: EntityID, kind: EntityKind, body: String?) throws {
-        let row = try Int64.fetchOne(db.cachedStatement(sql: "SELECT row FROM search_row WHERE entity = ?"), arguments: [entity.rawValue])
-        if let row { try db.cachedStatement(sql: "DELETE FROM search WHERE rowid = ?").execute(arguments: [row]) }
-        guard let body else {
-            try db.cachedStatement(sql: "DELETE FROM search_row WHERE entity = ?").execute(arguments: [entity.rawValue])
-            return
+    private func writeSearch() throws {
+        guard !memo.search.isEmpty else { return }
+        var rows: [EntityID: Int64] = [:]
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT entity, row FROM search_row WHERE entity IN (SELECT value FROM json_each(?))"),
+                                    arguments: [Store.jsonArray(memo.search.keys.map(\.rawValue))]) {
+            rows[EntityID(rawValue: row[0])!] = row[1]
         }
-        try db.cachedStatement(sql: "INSERT INTO search (rowid, entity, kind, body) VALUES (?, ?, ?, ?)")
-            .execute(arguments: [row, entity.rawValue, kind.rawValue, body])
-        if row == nil {
-            try db.cachedStatement(sql: "INSERT INTO search_row (entity, row) VALUES (?, ?)")
-                .execute(arguments: [entity.rawValue, db.lastInsertedRowID])
+        // New entries last: SQLite numbers them after every row there is.
+        for (entity, (kind, body)) in memo.search.sorted(by: { (rows[$0.key] ?? .max, $0.key) < (rows[$1.key] ?? .max, $1.key) }) {
+            let row = rows[entity]
+            if let row { try db.cachedStatement(sql: "DELETE FROM search WHERE rowid = ?").execute(arguments: [row]) }
+            guard let body else {
+                try db.cachedStatement(sql: "DELETE FROM search_row WHERE entity = ?").execute(arguments: [entity.rawValue])
+                continue
+            }
+            try db.cachedStatement(sql: "INSERT INTO search (rowid, entity, kind, body) VALUES (?, ?, ?, ?)")
+                .execute(arguments: [row, entity.rawValue, kind.rawValue, body])
+            if row == nil {
+                try db.cachedStatement(sql: "INSERT INTO search_row (entity, row) VALUES (?, ?)")
+                    .execute(arguments: [entity.rawValue, db.lastInsertedRowID])
+            }
         }
+        memo.search = [:]
+        memo.searchBytes = 0
     }
 }
 

@@ -91,11 +91,12 @@ public final class Store: Sendable {
                 try database.pool.write { db in
                     try db.execute(sql: "INSERT INTO workspace (singleton, id, name) VALUES (1, ?, '')",
                                    arguments: [workspace.rawValue])
-                    let writer = LogWriter(db: db, key: key, workspace: workspace)
-                    try writer.append(kind: .workspace, entity: EntityID(rawValue: workspace.rawValue)!,
-                                      operations: [.set(field: "name", value: .string(name.nfc)),
-                                                   .admit(key.id, name: deviceName.nfc)],
-                                      now: now)
+                    try LogWriter.writing(db, key: key, workspace: workspace) { writer in
+                        try writer.append(kind: .workspace, entity: EntityID(rawValue: workspace.rawValue)!,
+                                          operations: [.set(field: "name", value: .string(name.nfc)),
+                                                       .admit(key.id, name: deviceName.nfc)],
+                                          now: now)
+                    }
                 }
             }
             return try Store(folder: folder, key: key, database: database)
@@ -127,9 +128,11 @@ public final class Store: Sendable {
                 try database.pool.write { db in
                     try db.execute(sql: "INSERT INTO workspace (singleton, id, name) VALUES (1, ?, '')", arguments: [workspace.rawValue])
                     if deferringDerivation { try Schema.dropDeferredLogIndexes(db) }
-                    var applier = ChangeApplier(writer: LogWriter(db: db, key: key, workspace: workspace), workspace: workspace, now: now,
-                                                deferred: deferringDerivation ? DeferredDerivation(indexingLater: true) : nil)
-                    return (try applier.apply(batch), applier.deferred)
+                    return try LogWriter.writing(db, key: key, workspace: workspace) { writer in
+                        var applier = ChangeApplier(writer: writer, workspace: workspace, now: now,
+                                                    deferred: deferringDerivation ? DeferredDerivation(indexingLater: true) : nil)
+                        return (try applier.apply(batch), applier.deferred)
+                    }
                 }
             }
             let store = try Store(folder: folder, key: key, database: database)
@@ -230,7 +233,7 @@ public final class Store: Sendable {
             try pool.writeWithoutTransaction { db in
                 var result: T?
                 try db.inTransaction(.immediate) {
-                    result = try body(LogWriter(db: db, key: key, workspace: workspace))
+                    result = try LogWriter.writing(db, key: key, workspace: workspace, body)
                     return .commit
                 }
                 return result!

@@ -189,6 +189,24 @@ struct StoreTests {
         #expect(try store.search("proces").isEmpty)
     }
 
+    @Test("one batch with more full text than a transaction holds back indexes all of it, written part way and at its end")
+    func searchAcrossTheHeldBackText() throws {
+        let dara = try TestWorkspace()
+        let sophea = try TestWorkspace(cloning: dara, seed: 2)
+        // Over 4 MiB of text in the first two statements, so the third
+        // statement and the annotation are written after a part-way write.
+        let filler = String(repeating: "release ", count: 300_000)
+        let first = try dara.store.addStatement(utf8: Array("alpha \(filler)".utf8), metadata: StatementMetadata(), now: dara.tick())
+        let second = try dara.store.addStatement(utf8: Array("bravo \(filler)".utf8), metadata: StatementMetadata(), now: dara.tick())
+        let third = try dara.store.addStatement(utf8: Array("charlie".utf8), metadata: StatementMetadata(), now: dara.tick())
+        let annotation = try dara.store.annotate(third.id, span: .quote("charlie", occurrence: nil), edit: AnnotationEdit(note: "delta"),
+                                                 now: dara.tick())
+        _ = try dara.send(to: sophea)
+        for (word, entities) in [("alpha", [first.id]), ("bravo", [second.id]), ("charlie", [third.id, annotation.id]), ("delta", [annotation.id])] {
+            #expect(try Set(sophea.store.search(word).map(\.entity)) == Set(entities), "\(word)")
+        }
+    }
+
     @Test("the log filters by entity, author, time and count, newest first")
     func log() throws {
         let workspace = try TestWorkspace()
