@@ -534,9 +534,8 @@ struct LogWriter {
     private func writeSearch() throws {
         guard !memo.search.isEmpty else { return }
         var rows: [EntityID: Int64] = [:]
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT entity, row FROM search_row WHERE entity IN (SELECT value FROM json_each(?))"),
-                                    arguments: [Store.jsonArray(memo.search.keys.map(\.rawValue))]) {
-            rows[EntityID(rawValue: row[0])!] = row[1]
+        for entity in memo.search.keys {
+            rows[entity] = try Int64.fetchOne(db.cachedStatement(sql: "SELECT row FROM search_row WHERE entity = ?"), arguments: [entity.rawValue])
         }
         // New entries last: SQLite numbers them after every row there is.
         for (entity, (kind, body)) in memo.search.sorted(by: { (rows[$0.key] ?? .max, $0.key) < (rows[$1.key] ?? .max, $1.key) }) {
