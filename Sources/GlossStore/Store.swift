@@ -189,9 +189,9 @@ public final class Store: Sendable {
             // WAL mode syncs the log only when it is checkpointed: a power cut
             // could take back an edit the CLI reported, or a batch already
             // acknowledged to a peer. FULL syncs the log at every commit.
-            // Migrations may go unsynced (a new workspace has 19 commits of
-            // them): one taken back by a power cut runs again on the next
-            // open, and the first synced commit syncs them too.
+            // The migrations before it may go unsynced, as a new workspace
+            // runs all nine: one taken back by a power cut runs again on the
+            // next open, and the first synced commit syncs them too.
             try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
             return (pool, checkpointer)
         } catch {
