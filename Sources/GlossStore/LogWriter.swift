@@ -32,7 +32,7 @@ struct LogWriter {
         /// clone's batches, until checked (see `requireIndexById()`).
         var hasIndexById = true
         /// Full-text entries to replace as the transaction ends, or sooner
-        /// once they hold `searchBytes` of text (`writeSearch()`).
+        /// once they hold `searchBytes` of text (see `writeSearch()`).
         var search: [EntityID: (kind: EntityKind, body: String?)] = [:]
         var searchBytes = 0
     }
@@ -47,12 +47,12 @@ struct LogWriter {
     }
 
     /// Runs `body` with a writer inside the open transaction of `db`, then
-    /// writes what the writer leaves for the transaction's end.
+    /// writes the full text it held back (`writeSearch()`).
     @discardableResult
     static func writing<T>(_ db: Database, key: DeviceKey, workspace: WorkspaceID, _ body: (LogWriter) throws -> T) throws -> T {
         let writer = LogWriter(db: db, key: key, workspace: workspace)
         let result = try body(writer)
-        try writer.finish()
+        try writer.writeSearch()
         return result
     }
 
@@ -515,11 +515,6 @@ struct LogWriter {
         if memo.searchBytes >= Self.searchBytes { try writeSearch() }
     }
 
-    /// Writes what the transaction leaves for its end.
-    fileprivate func finish() throws {
-        try writeSearch()
-    }
-
     /// Writes the full-text entries replaced so far, in the order of their
     /// rows.
     ///
@@ -531,7 +526,7 @@ struct LogWriter {
     ///
     /// Full-text rows are found by their rowid, kept in `search_row`: an FTS5
     /// table cannot look a row up by a column without scanning them all.
-    private func writeSearch() throws {
+    fileprivate func writeSearch() throws {
         guard !memo.search.isEmpty else { return }
         var rows: [EntityID: Int64] = [:]
         for entity in memo.search.keys {
