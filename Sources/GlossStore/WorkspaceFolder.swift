@@ -57,16 +57,24 @@ public struct WorkspaceFolder: Sendable {
     }
 
     /// Writes a new key file readable by its owner only (mode 0600), failing
-    /// if one exists. The file holds the 32-byte seed in hex.
+    /// if one exists. The file holds the 32-byte seed in hex. It is synced,
+    /// and so are `.gloss` and the folder that holds it: the key is this
+    /// device's identity, and a power cut must not take it from a database
+    /// that outlives it.
     func writeKey(_ key: DeviceKey) throws(StoreError) {
-        let descriptor = open(keyFile.path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        let descriptor = open(keyFile.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw .unreadableWorkspace(root.path, reason: "cannot create \(keyFile.path): \(String(cString: strerror(errno)))")
         }
-        defer { close(descriptor) }
         let line = Array((key.seed.map { String(format: "%02x", $0) }.joined() + "\n").utf8)
-        guard write(descriptor, line, line.count) == line.count, fsync(descriptor) == 0 else {
-            throw .unreadableWorkspace(root.path, reason: "cannot write \(keyFile.path)")
+        let written = write(descriptor, line, line.count) == line.count && fsync(descriptor) == 0
+        close(descriptor)
+        guard written else { throw .unreadableWorkspace(root.path, reason: "cannot write \(keyFile.path)") }
+        do {
+            try DurableFile.syncFolder(gloss.path)
+            try DurableFile.syncFolder(root.path)
+        } catch {
+            throw .unreadableWorkspace(root.path, reason: "\(error)")
         }
     }
 

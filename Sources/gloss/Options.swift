@@ -69,12 +69,13 @@ func readBytes(_ path: String, what: String) throws -> [UInt8] {
     return Array(data)
 }
 
-/// Writes `data` to `path` atomically: the file is whole or unchanged.
+/// Writes `data` to `path` atomically and durably: once it returns, the
+/// file is whole, and before then it is unchanged, through a power cut too.
 func writeFile(_ path: String, _ data: Data, what: String) throws {
     do {
-        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        try DurableFile.write(Array(data), to: path)
     } catch {
-        throw Failure(message: "cannot write the \(what) \"\(path)\": \(error.localizedDescription)")
+        throw Failure(message: "cannot write the \(what) \"\(path)\": \(error)")
     }
 }
 
