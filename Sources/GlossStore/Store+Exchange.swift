@@ -189,6 +189,10 @@ extension Store {
     ///
     /// - Returns: how many entities it derived, and how the conflicts of
     ///   those the deferred batches touched changed since before the first.
+    /// - Throws: when the derivation cannot be written (a full disk). The
+    ///   store is then unchanged: its reads show the entities as they were
+    ///   before the deferred batches, and its next write (or call, or the
+    ///   next ``open(_:)``) derives them first.
     @discardableResult
     public func deriveStale() throws(StoreError) -> StaleDerivation {
         let carried = deferred.withLock { carried in
@@ -198,7 +202,17 @@ extension Store {
         // Deferred batches checkpoint less often (see ``apply(_:now:deferringDerivation:)``);
         // this transaction's commit checkpoints what they left, as any commit past the limit does.
         checkpointer.pagesBeforeCheckpoint = Self.walAutocheckpointPages
-        let derivation = try transaction { writer in
+        do throws(StoreError) {
+            return try derive(carried)
+        } catch {
+            // Rolled back: what was carried still holds, for the next try.
+            deferred.withLock { $0 = carried }
+            throw error
+        }
+    }
+
+    private func derive(_ carried: DeferredDerivation?) throws(StoreError) -> StaleDerivation {
+        try transaction { writer in
             try Schema.buildDeferredLogIndexes(writer.db)
             var conflictsAfter: [EntityID: Int] = [:]
             for case (let entity, .extending(let state, let head)) in carried?.entries ?? [:] {
@@ -220,6 +234,5 @@ extension Store {
             }
             return derivation
         }
-        return derivation
     }
 }
