@@ -44,6 +44,15 @@ final class Replica: @unchecked Sendable {
         clock = 1_764_400_000_000
     }
 
+    /// A copy of `other`'s folder, opened: the same device, log and clock.
+    init(copying other: Replica) throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("gloss-sync-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: other.root, to: root)
+        key = other.key
+        clock = other.clock
+        store = try Store.open(WorkspaceFolder(root: root))
+    }
+
     deinit { try? FileManager.default.removeItem(at: root) }
 
     var folder: WorkspaceFolder { WorkspaceFolder(root: root) }

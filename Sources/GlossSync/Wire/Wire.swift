@@ -26,7 +26,10 @@ public enum Wire {
         case .sent(let count): line = Array("sent \(count)".utf8)
         case .digest(let hex): line = Array("digest \(hex)".utf8)
         case .error(let code, let reason):
-            line = Array("error \(code) \(reason.split(whereSeparator: \.isNewline).joined(separator: " "))".utf8)
+            line = Array("error \(code) ".utf8)
+            // One line of printable text, as the grammar requires: control characters become spaces.
+            let printable = reason.utf8.map { $0 < 0x20 || $0 == 0x7F ? 0x20 : $0 }
+            line += printable.isEmpty ? Array("unexplained".utf8) : printable
         }
         line.append(0x0A)
         return line
@@ -69,6 +72,11 @@ public enum Wire {
             let fields = text.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
             guard fields.count == 3, fields[1].count == 3, let code = number(fields[1]) else {
                 throw SyncError(SyncError.malformed, "expected \"error CODE REASON\"")
+            }
+            // A reason is shown to the user: a control character in it (a
+            // terminal escape, say) is refused, not passed on.
+            guard !fields[2].isEmpty, fields[2].utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x7F }) else {
+                throw SyncError(SyncError.malformed, "expected \"error CODE REASON\" with a reason of printable text, without control characters")
             }
             return .error(code: code, reason: String(fields[2]))
         }
