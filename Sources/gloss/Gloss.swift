@@ -25,16 +25,16 @@ struct Gloss: AsyncParsableCommand {
                 try command.run()
             }
         } catch let failure as Failure {
-            FileHandle.standardError.write(Data("gloss: \(failure.message)\n".utf8))
+            Terminal.writeError(failure.message)
             Foundation.exit(failure.code)
         } catch let error as StoreError {
-            FileHandle.standardError.write(Data("gloss: \(error)\n".utf8))
+            Terminal.writeError("\(error)")
             Foundation.exit(1)
         } catch let error as SyncError {
-            FileHandle.standardError.write(Data("gloss: sync failed: \(error)\n".utf8))
+            Terminal.writeError("sync failed: \(error)")
             Foundation.exit(1)
         } catch let error as TransportError {
-            FileHandle.standardError.write(Data("gloss: \(error)\n".utf8))
+            Terminal.writeError("\(error)")
             Foundation.exit(1)
         } catch {
             let code = exitCode(for: error)
@@ -43,7 +43,7 @@ struct Gloss: AsyncParsableCommand {
                 Foundation.exit(0)
             }
             let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-            FileHandle.standardError.write(Data("gloss: \(message)\n".utf8))
+            Terminal.writeError(message)
             Foundation.exit(code.rawValue)
         }
     }

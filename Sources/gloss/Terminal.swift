@@ -1,0 +1,40 @@
+import Foundation
+
+/// What gloss writes to a terminal is shown, never obeyed. Notes, names,
+/// titles and statement texts come from other devices, and a control
+/// character in them (an escape sequence) would otherwise recolour, clear
+/// or retitle the user's terminal, or hide what was printed before it.
+/// Written to a pipe or a file, output stays exact.
+enum Terminal {
+    static let standardOutputIsTerminal = isatty(STDOUT_FILENO) == 1
+    static let standardErrorIsTerminal = isatty(STDERR_FILENO) == 1
+
+    /// `text` with every control character but a line feed, a tab and a
+    /// carriage return before a line feed shown as "�" (U+FFFD).
+    static func shown(_ text: String) -> String {
+        let scalars = Array(text.unicodeScalars)
+        func isObeyed(_ index: Int) -> Bool {
+            let scalar = scalars[index]
+            guard scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) else { return false }
+            if scalar == "\n" || scalar == "\t" { return false }
+            return !(scalar == "\r" && index + 1 < scalars.count && scalars[index + 1] == "\n")
+        }
+        guard scalars.indices.contains(where: isObeyed) else { return text }
+        var shown = String.UnicodeScalarView()
+        for index in scalars.indices { shown.append(isObeyed(index) ? "\u{FFFD}" : scalars[index]) }
+        return String(shown)
+    }
+
+    /// Writes "gloss: `message`" as a line on standard error.
+    static func writeError(_ message: String) {
+        let line = "gloss: \(message)\n"
+        FileHandle.standardError.write(Data((standardErrorIsTerminal ? shown(line) : line).utf8))
+    }
+}
+
+/// Every `print` of gloss: Swift's, through ``Terminal/shown(_:)`` when
+/// standard output is a terminal.
+func print(_ items: Any..., separator: String = " ", terminator: String = "\n") {
+    let text = items.map { "\($0)" }.joined(separator: separator) + terminator
+    Swift.print(Terminal.standardOutputIsTerminal ? Terminal.shown(text) : text, terminator: "")
+}
