@@ -37,7 +37,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .ambiguous(let kind, let prefix, let candidates):
             "\(kind.rawValue) id \"\(prefix)\" is ambiguous: it starts \(candidates.joined(separator: ", ")); type more characters"
         case .invalidID(let kind, let text):
-            "expected a \(kind.rawValue) id (letters a-z and digits 2-7), found \"\(text)\""
+            "expected \(kind.withArticle) id (letters a-z and digits 2-7), found \"\(text)\""
         case .invalidInput(let message):
             message
         case .anchor(let error):

@@ -57,6 +57,7 @@ struct CLIErrorTests {
         let before = try gloss.changeCount()
         #expect(try gloss.run("annotate", "zzzz", "--quote", "Kem") == error("no statement has an id starting with \"zzzz\""))
         #expect(try gloss.run("annotate", "no-such", "--quote", "Kem") == error("expected a statement id (letters a-z and digits 2-7), found \"no-such\""))
+        #expect(try gloss.run("show", "no-such") == error("expected an annotation id (letters a-z and digits 2-7), found \"no-such\""))
         #expect(try gloss.run("annotate", statement, "--quote", "article 444") == error("quote \"article 444\" does not occur in statement \(statement)"))
         #expect(try gloss.run("annotate", statement, "--quote", "Kem Sokha") == error(
             "quote \"Kem Sokha\" occurs 2 times in statement \(statement) (at 1: 0-9, 2: 62-71); pass --occurrence 1 to 2"))

@@ -80,7 +80,10 @@ struct NetworkCLITests {
         let trace = sophea.path("trace.txt")
         _ = try sophea.succeed("sync", "--pull-only", "--trace", trace)
         #expect(try String(contentsOf: URL(fileURLWithPath: trace), encoding: .utf8).hasPrefix("> hello 1 "))
-        #expect(try sophea.run("sync", "127.0.0.1:1").stderr.hasPrefix("gloss: cannot connect to 127.0.0.1:1: "))
+        #expect(try sophea.run("sync", "127.0.0.1:1").stderr == "gloss: cannot connect to 127.0.0.1:1: Connection refused\n")
+        let unknownHost = try sophea.run("sync", "nosuchhost.invalid:7420").stderr
+        #expect(unknownHost.hasPrefix("gloss: cannot connect to nosuchhost.invalid:7420: cannot resolve nosuchhost.invalid: ")
+                && !unknownHost.contains("SocketAddressError"), "\(unknownHost)")
         #expect(try sophea.run("sync", "nowhere").stderr == "gloss: expected HOST:PORT such as 127.0.0.1:7420, found \"nowhere\"\n")
         #expect(try sophea.run("sync", "--pull-only", "--push-only").stderr == "gloss: expected --pull-only or --push-only, found both\n")
     }

@@ -66,7 +66,7 @@ public enum SyncClient {
                     }
                 }
         } catch {
-            throw TransportError.cannotConnect(address, reason: "\(error)")
+            throw TransportError.cannotConnect(address, reason: Self.reason(error))
         }
         do {
             try await Connection.drive(session, over: channel, maximumLineLength: limits.maximumLineLength, trace: trace,
@@ -78,6 +78,24 @@ public enum SyncClient {
             // Nothing heard: the TLS handshake failed, whichever way NIO reports it.
             if !session.hasHeardFromPeer { throw TransportError.handshakeFailed(address, reason: "\(error)") }
             throw error as? TransportError ?? .closedEarly
+        }
+    }
+
+    /// Why a connection failed, as a person would say it: "Connection
+    /// refused", not NIO's account of every address it tried.
+    static func reason(_ error: any Error) -> String {
+        switch error {
+        case let error as NIOConnectionError:
+            if let dns = error.dnsAError ?? error.dnsAAAAError { return "cannot resolve \(error.host): \(reason(dns))" }
+            return error.connectionErrors.first.map { reason($0.error) } ?? "no address to connect to"
+        case let error as IOError:
+            return String(cString: strerror(error.errnoCode))
+        case let error as SocketAddressError.UnknownHost:
+            return error.errorDescription
+        case ChannelError.connectTimeout:
+            return "no answer within 10 seconds"
+        default:
+            return "\(error)"
         }
     }
 }
