@@ -76,13 +76,14 @@ public enum SyncClient {
         } catch {
             if let device = untrusted.withLockedValue({ $0 }) { throw TransportError.peerNotTrusted(device.rawValue) }
             // Nothing heard: the TLS handshake failed, whichever way NIO reports it.
-            if !session.hasHeardFromPeer { throw TransportError.handshakeFailed(address, reason: "\(error)") }
+            if !session.hasHeardFromPeer { throw TransportError.handshakeFailed(address, reason: Self.reason(error)) }
             throw error as? TransportError ?? .closedEarly
         }
     }
 
-    /// Why a connection failed, as a person would say it: "Connection
-    /// refused", not NIO's account of every address it tried.
+    /// Why a connection or its TLS handshake failed, as a person would say
+    /// it: "Connection refused", not NIO's account of every address it
+    /// tried; "sslv3 alert certificate unknown", not BoringSSL's error stack.
     static func reason(_ error: any Error) -> String {
         switch error {
         case let error as NIOConnectionError:
@@ -95,7 +96,10 @@ public enum SyncClient {
         case ChannelError.connectTimeout:
             return "no answer within 10 seconds"
         default:
-            return "\(error)"
+            // BoringSSL's errors read "…:OPENSSL_internal:SSLV3_ALERT_CERTIFICATE_UNKNOWN at FILE:LINE": keep the name.
+            let text = "\(error)"
+            guard let name = text.firstMatch(of: /:([A-Z0-9_]+)\sat\s/)?.1 else { return text }
+            return name.lowercased().replacingOccurrences(of: "_", with: " ")
         }
     }
 }
