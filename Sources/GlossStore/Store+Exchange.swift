@@ -116,11 +116,14 @@ extension Store {
         return changes.isEmpty ? nil : changes
     }
 
-    /// The texts of the statement revisions that `changes` name.
+    /// The texts of the statement revisions that `changes` name, each once,
+    /// in the order first named: two statements added from the same file on
+    /// two laptops name the same text, which a batch carries once.
     public func texts(for changes: [SignedChange]) throws(StoreError) -> [String] {
         var hashes: [String] = []
+        var named: Set<String> = []
         for signed in changes where signed.change.kind == .statement {
-            for case .set("revision", .string(let hex)) in signed.change.operations { hashes.append(hex) }
+            for case .set("revision", .string(let hex)) in signed.change.operations where named.insert(hex).inserted { hashes.append(hex) }
         }
         return try hashes.map { hex throws(StoreError) in try text(of: RevisionHash(hex: hex)!) }
     }

@@ -171,6 +171,37 @@ struct SessionTests {
         #expect(try server.received(.ack(count: total)) == [.sent(count: total), .wantsEnd])
     }
 
+    @Test("two statements added from the same text on two laptops reach a third in one batch, which carries the text once")
+    func sameTextTwice() throws {
+        let dara = try Replica()
+        let sophea = try Replica(cloning: dara, seed: 2, name: "Sophea")
+        let vuthy = try Replica(cloning: dara, seed: 3, name: "Vuthy")
+        _ = try dara.store.addStatement(utf8: Array(Replica.text.utf8), metadata: StatementMetadata(), now: dara.tick())
+        _ = try sophea.store.addStatement(utf8: Array(Replica.text.utf8), metadata: StatementMetadata(), now: sophea.tick())
+        var conversation = Conversation()
+        #expect(try conversation.run(client: session(sophea, .client(.sync)), server: session(dara, .server)) == nil)
+
+        conversation = Conversation()
+        #expect(try conversation.run(client: session(vuthy, .client(.pull)), server: session(dara, .server)) == nil)
+        #expect(conversation.transcript.filter { $0.hasPrefix("S: text ") }.count == 1)
+        #expect(try vuthy.store.statements() == dara.store.statements())
+        #expect(try vuthy.store.statements().count == 2)
+    }
+
+    @Test("a text sent twice in one batch is refused with 400")
+    func textTwiceRefused() throws {
+        let dara = try Replica()
+        let revision = RevisionHash(text: "short")
+        let server = session(dara, .server)
+        for message in [Message.hello(version: 1, workspace: Replica.workspace, mode: .push), .heads(count: 0), .wantsEnd, .batch(count: 1),
+                        .text(revision: revision, index: 0, total: 1, chunk: "short")] {
+            _ = try server.received(message)
+        }
+        #expect(throws: SyncError(SyncError.malformed, "expected each text once in a batch, found text \(revision.hex.prefix(12)) again")) {
+            try server.received(.text(revision: revision, index: 0, total: 1, chunk: "short"))
+        }
+    }
+
     @Test("a large statement text travels in chunks and is checked against its hash")
     func largeText() throws {
         let dara = try Replica()

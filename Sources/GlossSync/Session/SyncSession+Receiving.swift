@@ -27,6 +27,9 @@ extension SyncSession {
             return []
         case (.text(let revision, let index, let total, let chunk), var batch?) where batch.changes.isEmpty:
             var entry = batch.texts[revision] ?? (total, [])
+            guard entry.chunks.count < entry.total else {
+                throw SyncError(SyncError.malformed, "expected each text once in a batch, found text \(revision.hex.prefix(12)) again")
+            }
             guard entry.total == total, entry.chunks.count == index else {
                 throw SyncError(SyncError.malformed, "expected chunk \(entry.chunks.count) of \(entry.total) of text \(revision.hex.prefix(12)), found \(index) of \(total)")
             }
