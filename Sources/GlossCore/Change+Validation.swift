@@ -1,9 +1,11 @@
 extension Change {
-    /// Checks that every operation is one this kind of entity has, with a
-    /// value of the right type and size.
+    /// Checks that there are operations, and that each is one this kind of
+    /// entity has, with a value of the right type and size.
     ///
     /// - Throws: ``ChangeFormatError`` naming the first operation refused.
     public func validate() throws(ChangeFormatError) {
+        // As decoding requires: a change made in memory (signed, not decoded) is checked the same.
+        guard !operations.isEmpty else { throw ChangeFormatError("\"ops\" to be a non-empty array of operations") }
         var seen: Set<Subject> = []
         for operation in operations {
             if operations.count > 1 {  // most changes hold one operation, and need no set

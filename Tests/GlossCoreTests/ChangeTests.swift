@@ -102,7 +102,7 @@ struct ChangeTests {
         }
     }
 
-    @Test("a change with a field its kind does not have fails validation")
+    @Test("a change with no operations, or a field its kind does not have, fails validation")
     func validation() throws {
         var change = Self.knownChange
         change.operations = [.set(field: "colour", value: .string("red"))]
@@ -117,6 +117,9 @@ struct ChangeTests {
         }
         change.operations = [.delete, .restore]
         #expect(throws: ChangeFormatError.self) { try change.validate() }
+        // Decoding refuses it too; a change made in memory and signed must fail the same way.
+        change.operations = []
+        #expect(throws: ChangeFormatError("\"ops\" to be a non-empty array of operations")) { try change.validate() }
         change.operations = [.set(field: "status", value: .string("verified")), .addTag("ok")]
         try change.validate()
     }
