@@ -35,7 +35,7 @@ struct TransportTests {
         #expect(try sophea.store.heads() == dara.store.heads())
     }
 
-    @Test("a device that is not a member is refused in the TLS handshake, and told so by the alert's name")
+    @Test("a device that is not a member is refused in the TLS handshake, and told so without BoringSSL's error stack")
     func nonMemberRefused() async throws {
         let dara = try Replica()
         let stranger = try Replica(cloning: dara, seed: 5, name: "Stranger")
@@ -46,8 +46,10 @@ struct TransportTests {
                 try await SyncClient.sync(stranger.store, host: "127.0.0.1", port: port, mode: .sync, now: { stranger.tick() })
             }
         }
-        #expect(error?.description.contains(" failed (sslv3 alert certificate unknown); the server refuses devices that are not members") == true,
-                "BoringSSL's alert by name, not its error stack: \(String(describing: error))")
+        // The server's alert, by name ("sslv3 alert certificate unknown"), or, when the server closed
+        // first, "I/O on closed channel"; never BoringSSL's error stack with its source paths.
+        let said = error?.description ?? ""
+        #expect(said.contains("; the server refuses devices that are not members") && !said.contains("OPENSSL") && !said.contains(".cc:"), "\(said)")
         #expect(try dara.store.heads() == heads)
     }
 
