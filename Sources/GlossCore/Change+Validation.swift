@@ -1,6 +1,6 @@
 extension Change {
     /// Checks that there are operations, and that each is one this kind of
-    /// entity has, with a value of the right type and size.
+    /// entity has, with a value of the right type and size, and no U+0000.
     ///
     /// - Throws: ``ChangeFormatError`` naming the first operation refused.
     public func validate() throws(ChangeFormatError) {
@@ -13,6 +13,14 @@ extension Change {
                 guard seen.insert(subject).inserted else {
                     throw ChangeFormatError("each field, tag or device at most once in a change, found \(subject) twice")
                 }
+            }
+            switch operation {
+            case .set(let field, let value) where Self.holdsNUL(value):
+                throw ChangeFormatError("strings without U+0000 (NUL), found one in \(field)")
+            case .admit(_, let name) where name.utf8.contains(0):
+                throw ChangeFormatError("strings without U+0000 (NUL), found one in a device name")
+            default:
+                break
             }
             switch (kind, operation) {
             case (.workspace, .set("name", .string(let name))):
@@ -81,6 +89,18 @@ extension Change {
             case .deletedMark: "the deleted mark"
             case .device(let device): "device \(device.short)"
             }
+        }
+    }
+
+    /// Whether a string in `value` holds U+0000, which SQLite's text
+    /// columns would end the string at: a change holding one could not be
+    /// read back as it was written.
+    private static func holdsNUL(_ value: CanonicalJSON) -> Bool {
+        switch value {
+        case .string(let string): string.utf8.contains(0)
+        case .integer: false
+        case .array(let values): values.contains(where: holdsNUL)
+        case .object(let members): members.contains { $0.key.utf8.contains(0) || holdsNUL($0.value) }
         }
     }
 

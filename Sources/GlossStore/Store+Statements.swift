@@ -65,6 +65,9 @@ extension Store {
             }
             throw .invalidInput("expected UTF-8 text, found an invalid byte at offset \(offset)")
         }
+        if let nul = text.utf8.firstIndex(of: 0) {
+            throw .invalidInput("expected a text without U+0000 (NUL), found one at offset \(text.utf8.distance(from: text.utf8.startIndex, to: nul) + body.startIndex)")
+        }
         guard text.contains(where: { !$0.isWhitespace }) else {
             throw .invalidInput("expected a text with at least one visible character, found an empty text")
         }

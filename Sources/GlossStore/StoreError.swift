@@ -49,7 +49,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .refused(let change, let reason):
             "refused change \(change): \(reason); nothing was applied"
         case .rejected(let error):
-            "refused to write an invalid change: \(error)"
+            "refused to write an invalid change: expected \(error)"
         case .database(let message):
             "database error: \(message)"
         }

@@ -36,13 +36,15 @@ struct CLIErrorTests {
         #expect(try gloss.succeed("id") == id)
     }
 
-    @Test("statement add refuses a missing, invalid, empty or folder file and writes nothing")
+    @Test("statement add refuses a missing, invalid, NUL-holding, empty or folder file and writes nothing")
     func badStatementFiles() throws {
         let (gloss, _) = try workspace()
         let before = try gloss.changeCount()
         try gloss.write("bad.txt", [0x61, 0x62, 0xC3, 0x28])
         try gloss.write("empty.txt", [])
+        try gloss.write("nul.txt", Array("Kem Sokha\u{0} was charged.".utf8))
         #expect(try gloss.run("statement", "add", "missing.txt") == error("expected a statement file, found no file at \"missing.txt\""))
+        #expect(try gloss.run("statement", "add", "nul.txt") == error("expected a text without U+0000 (NUL), found one at offset 9"))
         #expect(try gloss.run("statement", "add", "bad.txt") == error("expected UTF-8 text, found an invalid byte at offset 2"))
         #expect(try gloss.run("statement", "add", "empty.txt") == error("expected a text with at least one visible character, found an empty text"))
         #expect(try gloss.run("statement", "add", ".") == error("expected a readable statement file, found a folder at \".\""))
@@ -72,6 +74,9 @@ struct CLIErrorTests {
             "expected a tag without spaces or control characters, found \"two words\""))
         #expect(try gloss.run("annotate", statement, "--quote", "article", "--note", "x", "--note-file", "n.txt") == error(
             "expected --note or --note-file, found both"))
+        try gloss.write("nul-note.txt", Array("a note\u{0}with NUL".utf8))
+        let nulNote = try gloss.run("annotate", statement, "--quote", "article", "--note-file", "nul-note.txt")
+        #expect(nulNote == error("refused to write an invalid change: expected strings without U+0000 (NUL), found one in note"))
         #expect(try gloss.changeCount() == before)
     }
 

@@ -102,7 +102,7 @@ struct ChangeTests {
         }
     }
 
-    @Test("a change with no operations, or a field its kind does not have, fails validation")
+    @Test("a change with no operations, a field its kind does not have, or a string holding U+0000 fails validation")
     func validation() throws {
         var change = Self.knownChange
         change.operations = [.set(field: "colour", value: .string("red"))]
@@ -120,6 +120,11 @@ struct ChangeTests {
         // Decoding refuses it too; a change made in memory and signed must fail the same way.
         change.operations = []
         #expect(throws: ChangeFormatError("\"ops\" to be a non-empty array of operations")) { try change.validate() }
+        // SQLite's text columns end a string at U+0000: no string in a change holds one.
+        change.operations = [.set(field: "note", value: .string("before\u{0}after"))]
+        #expect(throws: ChangeFormatError("strings without U+0000 (NUL), found one in note")) { try change.validate() }
+        change.operations = [.set(field: "origin", value: .object([CanonicalJSON.Member("creator", .array([.string("\u{0}")]))]))]
+        #expect(throws: ChangeFormatError("strings without U+0000 (NUL), found one in origin")) { try change.validate() }
         change.operations = [.set(field: "status", value: .string("verified")), .addTag("ok")]
         try change.validate()
     }

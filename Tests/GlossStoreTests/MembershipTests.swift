@@ -110,6 +110,26 @@ struct MembershipTests {
         #expect(report.annotations.map(\.id) == [annotation])
     }
 
+    @Test("a statement whose text holds U+0000, sent by a client that did not check it, is refused and nothing of its batch applied")
+    func textWithNULRefused() throws {
+        let (dara, sophea, _, _) = try team()
+        let text = "Kem Sokha was charged\u{0} under article 443."
+        let last = try #require(dara.store.log(LogFilter(author: dara.store.device, limit: 1)).first)
+        let statement = SignedChange(signing: Change(
+            workspace: dara.store.workspace, author: dara.store.device, seq: last.change.seq + 1, previous: last.id, publicKey: nil,
+            clock: HLCTimestamp(milliseconds: last.change.clock.milliseconds + 1, counter: 0), kind: .statement,
+            entity: try #require(EntityID(rawValue: "zyxwvutsrqponmlkjihgfedcba")), parents: [],
+            operations: [.set(field: "revision", value: .string(RevisionHash(text: text).hex))]), with: dara.store.key)
+        let before = try sophea.store.changeCount()
+        #expect(throws: StoreError.refused(change: statement.label, reason: "the text of revision \(RevisionHash(text: text).hex.prefix(12)) it names holds U+0000 (NUL)")) {
+            try sophea.store.apply(ChangeBatch(changes: [statement], texts: [text]), now: sophea.tick())
+        }
+        #expect(try sophea.store.changeCount() == before)
+        #expect(throws: StoreError.invalidInput("expected a text without U+0000 (NUL), found one at offset 21")) {
+            try dara.store.addStatement(utf8: Array(text.utf8), metadata: StatementMetadata(), now: dara.tick())
+        }
+    }
+
     @Test("a removed device is told plainly that it cannot write, and cannot be admitted again")
     func removedCannotWrite() throws {
         let (dara, sophea, _, annotation) = try team()

@@ -105,7 +105,7 @@ struct WebAnnotationTests {
         }
     }
 
-    @Test("a quote not in the text, an unknown source and a bad item refuse the file whole unless --skip-refused")
+    @Test("a quote not in the text, an unknown source, a bad item and a U+0000 refuse the file whole unless --skip-refused")
     func refusals() throws {
         let (vuthy, statement) = try elsewhere(source: Self.source)
         let items = try parse("""
@@ -115,7 +115,8 @@ struct WebAnnotationTests {
              {"type": "Annotation", "target": {"source": "https://example.org/other", "selector": {"type": "TextPositionSelector", "start": 3, "end": 9}}},
              {"type": "Annotation", "target": {"source": "\(Self.source)", "selector": {"type": "TextPositionSelector", "start": 9, "end": 3}}},
              {"type": "Annotation", "target": {"source": "\(Self.source)", "selector": {"type": "TextPositionSelector", "start": 3, "end": 9000}}},
-             {"type": "Annotation", "gloss:status": "done", "target": {"source": "\(Self.source)", "selector": {"type": "TextPositionSelector", "start": 3, "end": 9}}}]
+             {"type": "Annotation", "gloss:status": "done", "target": {"source": "\(Self.source)", "selector": {"type": "TextPositionSelector", "start": 3, "end": 9}}},
+             {"type": "Annotation", "bodyValue": "a\\u0000b", "target": {"source": "\(Self.source)", "selector": {"type": "TextPositionSelector", "start": 3, "end": 9}}}]
             """)
         let count = try vuthy.store.changeCount()
         let report = try vuthy.store.importAnnotations(items, now: vuthy.tick())
@@ -127,6 +128,7 @@ struct WebAnnotationTests {
             "expected a TextPositionSelector with integers 0 <= start < end",
             "expected a TextPositionSelector within the statement's \(TestWorkspace.seedText.unicodeScalars.count) code points, found 3-9000",
             "expected gloss:status to be one of open, checked, verified, disputed, found \"done\"",
+            "expected strings without U+0000 (NUL), found one",
         ])
         let skipping = try vuthy.store.importAnnotations(items, skipRefused: true, now: vuthy.tick())
         #expect(skipping.written)

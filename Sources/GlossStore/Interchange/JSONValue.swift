@@ -63,3 +63,15 @@ public enum JSONValue: Decodable, Equatable, Sendable {
         ((self["type"] ?? self["@type"])?.strings ?? []).map { $0.hasPrefix("oa:") ? String($0.dropFirst(3)) : $0 }
     }
 }
+
+extension JSONValue {
+    /// Whether a string or key anywhere in the value holds U+0000.
+    var holdsNUL: Bool {
+        switch self {
+        case .null, .bool, .number: false
+        case .string(let string): string.utf8.contains(0)
+        case .array(let elements): elements.contains(where: \.holdsNUL)
+        case .object(let members): members.contains { $0.key.utf8.contains(0) || $0.value.holdsNUL }
+        }
+    }
+}

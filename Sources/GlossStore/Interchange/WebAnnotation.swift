@@ -84,6 +84,8 @@ public enum WebAnnotation {
             let id = value["id"]?.string ?? value["@id"]?.string
             let label = "item \(index + 1)" + (id.map { " (\($0))" } ?? "")
             do throws(Refusal) {
+                // No string of a change holds U+0000 (Protocol/changes.md, section 4).
+                guard !value.holdsNUL else { throw Refusal("expected strings without U+0000 (NUL), found one") }
                 return Item(label: label, result: .success(try hypothesis ? readHypothesis(value) : read(value)))
             } catch {
                 return Item(label: label, result: .failure(error))
