@@ -108,6 +108,25 @@ struct AuditTests {
         #expect(report.problems.contains { $0.line == index + 1 && $0.problem.contains("the author's chain forks") })
     }
 
+    @Test("a signed workspace change of another entity than the workspace's, which would rewrite who is a member, is named")
+    func secondWorkspaceEntity() throws {
+        let (dara, _, _) = try history()
+        let text = String(decoding: try dara.store.auditExport(now: dara.tick()), as: UTF8.self)
+        var lines = text.split(separator: "\n").map(String.init)
+        let last = try dara.store.log(LogFilter(author: dara.store.device, limit: 1))[0]
+        let usurper = SignedChange(signing: Change(
+            workspace: dara.store.workspace, author: dara.store.device, seq: last.change.seq + 1, previous: last.id, publicKey: nil,
+            clock: HLCTimestamp(milliseconds: last.change.clock.milliseconds + 1, counter: 0), kind: .workspace,
+            entity: try #require(EntityID(rawValue: "zyxwvutsrqponmlkjihgfedcba")), parents: [],
+            operations: [.admit(dara.store.device, name: "Dara alone")]), with: try DeviceKey(seed: [UInt8](repeating: 1, count: 32)))
+        let index = lines.lastIndex { $0.hasPrefix("change ") }! + 1
+        lines.insert("change \(Hex.encode(usurper.signature)) \(String(decoding: usurper.bytes, as: UTF8.self))", at: index)
+        let report = AuditFile.check(Array((lines.joined(separator: "\n") + "\n").utf8))
+        #expect(report.problems.contains {
+            $0.line == index + 1 && $0.problem.hasSuffix("a workspace change is of the workspace's own entity \(dara.store.workspace), not zyxwvuts")
+        }, "\(report.problems)")
+    }
+
     @Test("lines out of order, unknown lines and a foreign header are refused with what was expected")
     func malformedLines() throws {
         let (dara, _, _) = try history()

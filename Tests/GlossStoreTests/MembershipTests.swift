@@ -110,6 +110,25 @@ struct MembershipTests {
         #expect(report.annotations.map(\.id) == [annotation])
     }
 
+    @Test("a member's workspace change of an entity other than the workspace's, which would rewrite who is a member, is refused")
+    func secondWorkspaceEntityRefused() throws {
+        let (dara, sophea, _, annotation) = try team()
+        _ = try sophea.store.edit(annotation, AnnotationEdit(status: .checked), now: sophea.tick())
+        try sophea.send(to: dara)
+        let last = try #require(sophea.store.log(LogFilter(author: sophea.store.device, limit: 1)).first)
+        let members = try dara.store.members()
+        let usurper = SignedChange(signing: Change(
+            workspace: sophea.store.workspace, author: sophea.store.device, seq: last.change.seq + 1, previous: last.id, publicKey: nil,
+            clock: HLCTimestamp(milliseconds: last.change.clock.milliseconds + 1, counter: 0), kind: .workspace,
+            entity: try #require(EntityID(rawValue: "zyxwvutsrqponmlkjihgfedcba")), parents: [],
+            operations: [.set(field: "name", value: .string("mine")), .admit(sophea.store.device, name: "Sophea")]), with: sophea.store.key)
+        #expect(throws: StoreError.refused(change: usurper.label,
+                                           reason: "a workspace change is of the workspace's own entity \(dara.store.workspace), not zyxwvuts")) {
+            try dara.store.apply(ChangeBatch(changes: [usurper], texts: []), now: dara.tick())
+        }
+        #expect(try dara.store.members() == members)
+    }
+
     @Test("a statement whose text holds U+0000, sent by a client that did not check it, is refused and nothing of its batch applied")
     func textWithNULRefused() throws {
         let (dara, sophea, _, _) = try team()
