@@ -71,12 +71,8 @@ struct HostileMemberTests {
           arguments: [5, 14] as [UInt64])
     func alteredChanges(seed: UInt64) throws {
         var random = SeededGenerator(seed: seed)
-        let dara = try Replica()
-        let sophea = try Replica(cloning: dara, seed: 2, name: "Sophea")
-        let annotation = try dara.annotateSeed()
-        for index in 0..<4 { _ = try dara.store.edit(annotation, AnnotationEdit(note: "n \(index)", addedTags: ["t\(index)"]), now: dara.tick()) }
+        let (dara, sophea, annotation) = try Replica.twoApart(edits: 4)
         _ = try dara.store.setDeleted(annotation, true, now: dara.tick())
-        _ = try sophea.store.addStatement(utf8: Array("Sophea's statement.".utf8), metadata: StatementMetadata(), now: sophea.tick())
         var conversation = Conversation()
         #expect(try conversation.run(client: SyncSession(role: .client(.sync), store: sophea.store, now: { sophea.tick() }),
                                      server: SyncSession(role: .server, store: dara.store, now: { dara.tick() })) == nil)

@@ -98,11 +98,7 @@ struct MutatedInputTests {
           arguments: [1, 2] as [UInt64])
     func mangledConversations(seed: UInt64) throws {
         var random = SeededGenerator(seed: seed)
-        let dara = try Replica()
-        let sophea = try Replica(cloning: dara, seed: 2, name: "Sophea")
-        let annotation = try dara.annotateSeed()
-        for index in 0..<5 { _ = try dara.store.edit(annotation, AnnotationEdit(note: "note \(index)"), now: dara.tick()) }
-        _ = try sophea.store.addStatement(utf8: Array("Sophea's own statement.".utf8), metadata: StatementMetadata(), now: sophea.tick())
+        let (dara, sophea, _) = try Replica.twoApart(edits: 5)
         var limits = SyncLimits()
         limits.maximumBatchChanges = 3
 

@@ -64,6 +64,20 @@ final class Replica: @unchecked Sendable {
 
     func adopt(_ store: Store) { self.store = store }
 
+    /// Dara, with the seed annotation edited `edits` times (a note and a tag
+    /// each), and Sophea, cloned before that, with a statement of her own:
+    /// two replicas apart.
+    static func twoApart(edits: Int) throws -> (dara: Replica, sophea: Replica, annotation: EntityID) {
+        let dara = try Replica()
+        let sophea = try Replica(cloning: dara, seed: 2, name: "Sophea")
+        let annotation = try dara.annotateSeed()
+        for index in 0..<edits {
+            _ = try dara.store.edit(annotation, AnnotationEdit(note: "note \(index)", addedTags: ["t\(index)"]), now: dara.tick())
+        }
+        _ = try sophea.store.addStatement(utf8: Array("Sophea's own statement.".utf8), metadata: StatementMetadata(), now: sophea.tick())
+        return (dara, sophea, annotation)
+    }
+
     static let text = "On 10 November, Kem Sokha was released, following his arrest in 2017 on spurious charges of treason under article 443 of the Criminal Code."
 
     /// Adds the statement and one annotation on it; returns the annotation.
