@@ -129,7 +129,7 @@ struct MembershipTests {
         #expect(try dara.store.members() == members)
     }
 
-    @Test("a statement whose text holds U+0000, sent by a client that did not check it, is refused and nothing of its batch applied")
+    @Test("a statement whose text holds U+0000 or is not in NFC, sent by a client that did not check it, is refused and nothing of its batch applied")
     func textWithNULRefused() throws {
         let (dara, sophea, _, _) = try team()
         let text = "Kem Sokha was charged\u{0} under article 443."
@@ -142,6 +142,16 @@ struct MembershipTests {
         let before = try sophea.store.changeCount()
         #expect(throws: StoreError.refused(change: statement.label, reason: "the text of revision \(RevisionHash(text: text).hex.prefix(12)) it names holds U+0000 (NUL)")) {
             try sophea.store.apply(ChangeBatch(changes: [statement], texts: [text]), now: sophea.tick())
+        }
+        #expect(try sophea.store.changeCount() == before)
+
+        // Offsets count the NFC text, and an audit file holds texts as canonical (NFC) strings.
+        let decomposed = "Kem Sokha e\u{301}tait accuse\u{301}."
+        var unnormalized = statement.change
+        unnormalized.operations = [.set(field: "revision", value: .string(RevisionHash(text: decomposed).hex))]
+        let signed = SignedChange(signing: unnormalized, with: dara.store.key)
+        #expect(throws: StoreError.refused(change: signed.label, reason: "the text of revision \(RevisionHash(text: decomposed).hex.prefix(12)) it names is not in Normalization Form C")) {
+            try sophea.store.apply(ChangeBatch(changes: [signed], texts: [decomposed]), now: sophea.tick())
         }
         #expect(try sophea.store.changeCount() == before)
         #expect(throws: StoreError.invalidInput("expected a text without U+0000 (NUL), found one at offset 21")) {

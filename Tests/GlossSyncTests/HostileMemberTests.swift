@@ -6,7 +6,8 @@ import GlossStore
 import Testing
 
 /// A member's device can sign anything. Its changes, made from real ones
-/// with random entities, kinds, parents, clocks, fields and values, must be
+/// with random entities, kinds, parents, clocks, fields and values, and
+/// statements with odd texts (empty, decomposed, holding U+0000), must be
 /// refused whole or applied so that the log still verifies, an audit of it
 /// checks, and another replica syncs to the same state.
 @Suite("Sync: a hostile member's changes")
@@ -68,7 +69,7 @@ struct HostileMemberTests {
     }
 
     @Test("a member's altered changes are refused whole or applied soundly: the log verifies, its audit checks, and a peer syncs to the same state",
-          arguments: [5, 14] as [UInt64])
+          arguments: [5, 14, 55] as [UInt64])
     func alteredChanges(seed: UInt64) throws {
         var random = SeededGenerator(seed: seed)
         let (dara, sophea, annotation) = try Replica.twoApart(edits: 4)
@@ -89,12 +90,21 @@ struct HostileMemberTests {
             if Bool.random(using: &random), let last = try sophea.store.log(LogFilter(entity: change.entity, limit: 1)).first {
                 change.parents = [last.id]
             }
+            var texts: [String] = []
+            if Int.random(in: 0..<3, using: &random) == 0 {
+                let text = ["", " ", "e\u{301}", "Kem Sokha was released.", String(repeating: "ក្រ ", count: 50), "\r\n", Replica.text,
+                            "a\u{0}b", "\u{FEFF}x", "𝕏 \u{200D}"].randomElement(using: &random)!
+                texts = [text]
+                change.kind = .statement
+                change.operations.removeAll { if case .set("revision", _) = $0 { true } else { false } }
+                change.operations.append(.set(field: "revision", value: .string(RevisionHash(text: text).hex)))
+            }
             let signed = SignedChange(signing: change, with: sophea.key)
             let before = try sophea.store.changeCount()
             // (A `catch StoreError.refused` clause crashes Swift 6.3.1 on a typed-throws call.)
             let refusal: StoreError?
             do {
-                _ = try sophea.store.apply(ChangeBatch(changes: [signed], texts: []), now: sophea.tick())
+                _ = try sophea.store.apply(ChangeBatch(changes: [signed], texts: texts), now: sophea.tick())
                 refusal = nil
             } catch {
                 refusal = error
