@@ -1,11 +1,19 @@
 extension Change {
-    /// Checks that there are operations, and that each is one this kind of
-    /// entity has, with a value of the right type and size, and no U+0000.
+    /// Checks that there are operations, that a workspace change and only a
+    /// workspace change is of the workspace's entity, and that each operation
+    /// is one this kind of entity has, with a value of the right type and
+    /// size, and no U+0000.
     ///
     /// - Throws: ``ChangeFormatError`` naming the first operation refused.
     public func validate() throws(ChangeFormatError) {
         // As decoding requires: a change made in memory (signed, not decoded) is checked the same.
         guard !operations.isEmpty else { throw ChangeFormatError("\"ops\" to be a non-empty array of operations") }
+        // One workspace entity, whose changes say who is a member: another would let a member rewrite that.
+        guard (kind == .workspace) == (entity.rawValue == workspace.rawValue) else {
+            throw ChangeFormatError(kind == .workspace
+                ? "a workspace change is of the workspace's own entity \(workspace), not \(entity.short)"
+                : "\(kind.withArticle) change is of an entity other than the workspace's")
+        }
         var seen: Set<Subject> = []
         for operation in operations {
             if operations.count > 1 {  // most changes hold one operation, and need no set

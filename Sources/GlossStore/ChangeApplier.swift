@@ -78,12 +78,6 @@ struct ChangeApplier {
         guard change.workspace == workspace else {
             throw refuse("it belongs to workspace \(change.workspace), not \(workspace)")
         }
-        // One workspace entity, whose changes say who is a member: another would let a member rewrite that.
-        guard (change.kind == .workspace) == (change.entity.rawValue == workspace.rawValue) else {
-            throw refuse(change.kind == .workspace
-                ? "a workspace change is of the workspace's own entity \(workspace), not \(change.entity.short)"
-                : "\(change.kind.withArticle) change is of an entity other than the workspace's")
-        }
 
         let head = progress.heads[change.author]
         if change.seq <= head?.seq ?? 0 {

@@ -102,7 +102,7 @@ struct ChangeTests {
         }
     }
 
-    @Test("a change with no operations, a field its kind does not have, or a string holding U+0000 fails validation")
+    @Test("a change with no operations, of the wrong entity for its kind, with a field its kind does not have, or a string holding U+0000 fails validation")
     func validation() throws {
         var change = Self.knownChange
         change.operations = [.set(field: "colour", value: .string("red"))]
@@ -127,5 +127,15 @@ struct ChangeTests {
         #expect(throws: ChangeFormatError("strings without U+0000 (NUL), found one in origin")) { try change.validate() }
         change.operations = [.set(field: "status", value: .string("verified")), .addTag("ok")]
         try change.validate()
+        // One workspace entity, the workspace's own.
+        var usurper = change
+        (usurper.kind, usurper.operations) = (.workspace, [.set(field: "name", value: .string("mine"))])
+        #expect(throws: ChangeFormatError("a workspace change is of the workspace's own entity \(change.workspace), not bbbbbbbb")) {
+            try usurper.validate()
+        }
+        usurper.entity = EntityID(rawValue: change.workspace.rawValue)!
+        try usurper.validate()
+        change.entity = usurper.entity
+        #expect(throws: ChangeFormatError("an annotation change is of an entity other than the workspace's")) { try change.validate() }
     }
 }
