@@ -28,7 +28,7 @@ public enum Wire {
         case .error(let code, let reason):
             line = Array("error \(code) ".utf8)
             // One line of printable text, as the grammar requires: control characters become spaces.
-            let printable = reason.utf8.map { $0 < 0x20 || $0 == 0x7F ? 0x20 : $0 }
+            let printable = reason.utf8.map { isPrintable($0) ? $0 : 0x20 }
             line += printable.isEmpty ? Array("unexplained".utf8) : printable
         }
         line.append(0x0A)
@@ -75,7 +75,7 @@ public enum Wire {
             }
             // A reason is shown to the user: a control character in it (a
             // terminal escape, say) is refused, not passed on.
-            guard !fields[2].isEmpty, fields[2].utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x7F }) else {
+            guard !fields[2].isEmpty, fields[2].utf8.allSatisfy(isPrintable) else {
                 throw SyncError(SyncError.malformed, "expected \"error CODE REASON\" with a reason of printable text, without control characters")
             }
             return .error(code: code, reason: String(fields[2]))
@@ -141,6 +141,10 @@ public enum Wire {
             throw SyncError(SyncError.malformed, "expected a verb of the protocol, found \"\(verb.prefix(40))\"")
         }
     }
+
+    /// Whether a byte of an error's reason is allowed by the grammar: no
+    /// control character (the bytes of multi-byte UTF-8 are all 0x80 or more).
+    static func isPrintable(_ byte: UInt8) -> Bool { byte >= 0x20 && byte != 0x7F }
 
     /// A decimal count with no sign or leading zero, at most 2^53 - 1.
     static func number(_ text: Substring) -> Int? {
