@@ -6,10 +6,7 @@ import Testing
 struct AuditCLITests {
     @Test("blame names the change behind each field; show --at and list --at give the past state; export jsonl gives exact bytes")
     func audit() throws {
-        let gloss = try GlossProcess()
-        _ = try gloss.succeed("init", "--name", "Dara")
-        try gloss.write("s.txt", Array("Kem Sokha was charged under article 443 of the Criminal Code.".utf8))
-        let statement = String(try gloss.succeed("statement", "add", "s.txt").prefix(8))
+        let (gloss, statement) = try GlossProcess.withStatement("Kem Sokha was charged under article 443 of the Criminal Code.")
         let annotation = String(try gloss.succeed("annotate", statement, "--quote", "article 443", "--note", "first", "--tag", "legal").prefix(8))
         _ = try gloss.succeed("edit", annotation, "--note", "second", "--status", "checked")
         let log = try gloss.json("log", "--entity", annotation) as! [[String: Any]]

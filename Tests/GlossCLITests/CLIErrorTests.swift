@@ -11,11 +11,7 @@ struct CLIErrorTests {
 
     /// A workspace with the seed statement; returns the statement's short id.
     func workspace() throws -> (GlossProcess, String) {
-        let gloss = try GlossProcess()
-        _ = try gloss.succeed("init", "--name", "Dara")
-        try gloss.write("seed.txt", Array("Kem Sokha was charged under article 443 of the Criminal Code. Kem Sokha denies it.".utf8))
-        let statement = String(try gloss.succeed("statement", "add", "seed.txt").prefix(8))
-        return (gloss, statement)
+        try GlossProcess.withStatement("Kem Sokha was charged under article 443 of the Criminal Code. Kem Sokha denies it.")
     }
 
     @Test("every command run outside a workspace says where it looked")

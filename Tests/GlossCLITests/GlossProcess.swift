@@ -87,6 +87,15 @@ final class GlossProcess: Sendable {
         return try other.succeed("bundle", "apply", path("out.bundle"))
     }
 
+    /// Dara's new workspace holding one statement of `text` (from
+    /// `seed.txt`): the process, and the statement's short id.
+    static func withStatement(_ text: String) throws -> (GlossProcess, statement: String) {
+        let gloss = try GlossProcess()
+        _ = try gloss.succeed("init", "--name", "Dara")
+        try gloss.write("seed.txt", Array(text.utf8))
+        return (gloss, String(try gloss.succeed("statement", "add", "seed.txt").prefix(8)))
+    }
+
     /// The number of changes in the log, read with the sqlite3 shell.
     func changeCount() throws -> Int {
         Int(try sqlite("SELECT count(*) FROM change").trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1

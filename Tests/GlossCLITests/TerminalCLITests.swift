@@ -24,10 +24,7 @@ struct TerminalCLITests {
 
     @Test("a note holding escape sequences prints them as \u{FFFD} on a terminal, and exactly to a pipe; so does an error echoing input")
     func escapeSequences() throws {
-        let gloss = try GlossProcess()
-        _ = try gloss.succeed("init", "--name", "Dara")
-        try gloss.write("seed.txt", Array("Kem Sokha was charged under article 443 of the Criminal Code.".utf8))
-        let statement = String(try gloss.succeed("statement", "add", "seed.txt").prefix(8))
+        let (gloss, statement) = try GlossProcess.withStatement("Kem Sokha was charged under article 443 of the Criminal Code.")
         // As a teammate's device could write it: it arrives by sync like any note.
         let note = "red \u{1B}[31mRED\u{1B}[0m \u{1B}]0;title\u{07} done\r\nsecond line\tend"
         let annotation = String(try gloss.succeed("annotate", statement, "--quote", "article 443", "--note", note).prefix(8))
