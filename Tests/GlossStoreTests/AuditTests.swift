@@ -93,37 +93,41 @@ struct AuditTests {
         #expect(report.problems.first?.problem.hasSuffix("its note is not what its changes derive") == true)
     }
 
-    @Test("two signed changes with one seq in a file are named as a fork")
-    func fork() throws {
+    /// Dara's audit file with one more change line after its last, as a
+    /// forger holding her key would write it: the file's check, and the
+    /// line number of the change added. `change` is made from her last change.
+    func checkWithChange(_ change: (SignedChange) throws -> Change) throws -> (report: AuditReport, line: Int) {
         let (dara, _, _) = try history()
-        let text = String(decoding: try dara.store.auditExport(now: dara.tick()), as: UTF8.self)
-        var lines = text.split(separator: "\n").map(String.init)
+        var lines = String(decoding: try dara.store.auditExport(now: dara.tick()), as: UTF8.self).split(separator: "\n").map(String.init)
         let last = try dara.store.log(LogFilter(author: dara.store.device, limit: 1))[0]
-        var sibling = last.change
-        sibling.operations = [.set(field: "note", value: .string("a different note"))]
-        let signed = SignedChange(signing: sibling, with: try DeviceKey(seed: [UInt8](repeating: 1, count: 32)))
+        let signed = SignedChange(signing: try change(last), with: try DeviceKey(seed: [UInt8](repeating: 1, count: 32)))
         let index = lines.lastIndex { $0.hasPrefix("change ") }! + 1
         lines.insert("change \(Hex.encode(signed.signature)) \(String(decoding: signed.bytes, as: UTF8.self))", at: index)
-        let report = AuditFile.check(Array((lines.joined(separator: "\n") + "\n").utf8))
-        #expect(report.problems.contains { $0.line == index + 1 && $0.problem.contains("the author's chain forks") })
+        return (AuditFile.check(Array((lines.joined(separator: "\n") + "\n").utf8)), index + 1)
+    }
+
+    @Test("two signed changes with one seq in a file are named as a fork")
+    func fork() throws {
+        let (report, line) = try checkWithChange { last in
+            var sibling = last.change
+            sibling.operations = [.set(field: "note", value: .string("a different note"))]
+            return sibling
+        }
+        #expect(report.problems.contains { $0.line == line && $0.problem.contains("the author's chain forks") })
     }
 
     @Test("a signed workspace change of another entity than the workspace's, which would rewrite who is a member, is named")
     func secondWorkspaceEntity() throws {
-        let (dara, _, _) = try history()
-        let text = String(decoding: try dara.store.auditExport(now: dara.tick()), as: UTF8.self)
-        var lines = text.split(separator: "\n").map(String.init)
-        let last = try dara.store.log(LogFilter(author: dara.store.device, limit: 1))[0]
-        let usurper = SignedChange(signing: Change(
-            workspace: dara.store.workspace, author: dara.store.device, seq: last.change.seq + 1, previous: last.id, publicKey: nil,
-            clock: HLCTimestamp(milliseconds: last.change.clock.milliseconds + 1, counter: 0), kind: .workspace,
-            entity: try #require(EntityID(rawValue: "zyxwvutsrqponmlkjihgfedcba")), parents: [],
-            operations: [.admit(dara.store.device, name: "Dara alone")]), with: try DeviceKey(seed: [UInt8](repeating: 1, count: 32)))
-        let index = lines.lastIndex { $0.hasPrefix("change ") }! + 1
-        lines.insert("change \(Hex.encode(usurper.signature)) \(String(decoding: usurper.bytes, as: UTF8.self))", at: index)
-        let report = AuditFile.check(Array((lines.joined(separator: "\n") + "\n").utf8))
+        var workspace: WorkspaceID?
+        let (report, line) = try checkWithChange { last in
+            workspace = last.change.workspace
+            return Change(workspace: last.change.workspace, author: last.change.author, seq: last.change.seq + 1, previous: last.id, publicKey: nil,
+                   clock: HLCTimestamp(milliseconds: last.change.clock.milliseconds + 1, counter: 0), kind: .workspace,
+                   entity: try #require(EntityID(rawValue: "zyxwvutsrqponmlkjihgfedcba")), parents: [],
+                   operations: [.admit(last.change.author, name: "Dara alone")])
+        }
         #expect(report.problems.contains {
-            $0.line == index + 1 && $0.problem.hasSuffix("a workspace change is of the workspace's own entity \(dara.store.workspace), not zyxwvuts")
+            $0.line == line && $0.problem.hasSuffix("a workspace change is of the workspace's own entity \(workspace!), not zyxwvuts")
         }, "\(report.problems)")
     }
 
