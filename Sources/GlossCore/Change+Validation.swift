@@ -32,11 +32,11 @@ extension Change {
             }
             switch (kind, operation) {
             case (.workspace, .set("name", .string(let name))):
-                try Self.check(name, "name", maximumLength: 200)
+                try Self.check(name, "name", maximumLength: 200, oneLine: true)
             case (.workspace, .revoke):
                 break
             case (.workspace, .admit(_, let name)):
-                try Self.check(name, "device name", maximumLength: 200)
+                try Self.check(name, "device name", maximumLength: 200, oneLine: true)
             case (.statement, .set("title", .string(let title))):
                 try Self.check(title, "title", maximumLength: 1_000)
             case (.statement, .set("source", .string(let source))):
@@ -112,9 +112,15 @@ extension Change {
         }
     }
 
-    private static func check(_ text: String, _ name: String, maximumLength: Int) throws(ChangeFormatError) {
+    /// Checks a string field's length and, for a name (which every member's
+    /// tables and prompts show on one line), that it has no control character.
+    private static func check(_ text: String, _ name: String, maximumLength: Int, oneLine: Bool = false) throws(ChangeFormatError) {
         guard text.unicodeScalars.count <= maximumLength else {
             throw ChangeFormatError("a \(name) of at most \(maximumLength) characters")
+        }
+        if oneLine, let control = text.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) {
+            let code = String(control.value, radix: 16, uppercase: true)
+            throw ChangeFormatError("a \(name) on one line, without control characters, found U+\(String(repeating: "0", count: 4 - code.count) + code)")
         }
     }
 }

@@ -102,7 +102,7 @@ struct ChangeTests {
         }
     }
 
-    @Test("a change with no operations, of the wrong entity for its kind, with a field its kind does not have, or a string holding U+0000 fails validation")
+    @Test("a change with no operations, of the wrong entity for its kind, with a field its kind does not have, a string holding U+0000, or a name holding a control character fails validation")
     func validation() throws {
         var change = Self.knownChange
         change.operations = [.set(field: "colour", value: .string("red"))]
@@ -134,6 +134,13 @@ struct ChangeTests {
             try usurper.validate()
         }
         usurper.entity = EntityID(rawValue: change.workspace.rawValue)!
+        try usurper.validate()
+        // Names are shown on one line, in every member's tables: no control characters.
+        usurper.operations = [.set(field: "name", value: .string("Kem Sokha\ncase"))]
+        #expect(throws: ChangeFormatError("a name on one line, without control characters, found U+000A")) { try usurper.validate() }
+        usurper.operations = [.admit(Self.knownChange.author, name: "Dara\u{1B}[2J")]
+        #expect(throws: ChangeFormatError("a device name on one line, without control characters, found U+001B")) { try usurper.validate() }
+        usurper.operations = [.admit(Self.knownChange.author, name: "Dara Sok (laptop)")]
         try usurper.validate()
         change.entity = usurper.entity
         #expect(throws: ChangeFormatError("an annotation change is of an entity other than the workspace's")) { try change.validate() }
