@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import GlossCore
 
@@ -12,6 +13,29 @@ struct HybridClockTests {
         #expect(HLCTimestamp(milliseconds: 1_795_945_271_831, counter: 3).iso8601 == "2026-11-29T09:41:11.831Z")
         #expect(HLCTimestamp(milliseconds: 1_795_945_271_001, counter: 0).iso8601 == "2026-11-29T09:41:11.001Z")
         #expect(HLCTimestamp(milliseconds: 0, counter: 0).iso8601 == "1970-01-01T00:00:00.000Z")
+        #expect(HLCTimestamp(milliseconds: 951_868_799_999, counter: 0).iso8601 == "2000-02-29T23:59:59.999Z")
+        #expect(HLCTimestamp(milliseconds: -1, counter: 0).iso8601 == "1969-12-31T23:59:59.999Z")
+    }
+
+    @Test("the printed date agrees with Foundation's Gregorian calendar, over leap days, centuries and the largest reading")
+    func iso8601AgreesWithCalendar() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        func expected(_ milliseconds: Int) -> String {
+            let (seconds, millisecond) = milliseconds.quotientAndRemainder(dividingBy: 1000)
+            let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second],
+                                                from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+            return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.year!, parts.month!, parts.day!,
+                          parts.hour!, parts.minute!, parts.second!, millisecond)
+        }
+        var generator = SeededGenerator(seed: 8601)
+        let largest = CanonicalJSON.maximumInteger
+        var readings = [0, 999, 86_399_999, 86_400_000, 951_782_400_000, 4_107_542_399_999, 4_107_542_400_000, largest]
+        readings += (0..<3_000).map { _ in Int.random(in: 0...4_102_444_800_000, using: &generator) }  // to 2100
+        readings += (0..<1_000).map { _ in Int.random(in: 0...largest, using: &generator) }
+        for milliseconds in readings {
+            #expect(HLCTimestamp(milliseconds: milliseconds, counter: 0).iso8601 == expected(milliseconds), "\(milliseconds)")
+        }
     }
 
     @Test("local events follow wall time and count within one millisecond")
