@@ -15,14 +15,17 @@ enum Base32 {
             bits += 8
             while bits >= 5 {
                 bits -= 5
-                output.append(alphabet[Int((buffer >> UInt32(bits)) & 31)])
+                output.append(digit(Int((buffer >> UInt32(bits)) & 31)))
             }
         }
         if bits > 0 {
-            output.append(alphabet[Int((buffer << UInt32(5 - bits)) & 31)])
+            output.append(digit(Int((buffer << UInt32(5 - bits)) & 31)))
         }
         return String(decoding: output, as: UTF8.self)
     }
+
+    /// The upper-case digit of `value` (0...31).
+    static func digit(_ value: Int) -> UInt8 { alphabet[value] }
 
     /// The value (0...31) of an upper-case base32 digit, or nil.
     static func value(of digit: UInt8) -> Int? {

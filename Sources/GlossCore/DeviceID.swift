@@ -17,28 +17,40 @@ public struct DeviceID: RawRepresentable, Hashable, Comparable, Sendable, Custom
     /// Accepts only the canonical form (as written in changes); see
     /// ``init(parsing:)`` for what a person types.
     public init?(rawValue: String) {
-        // Checked in place, without decoding: every change names its author
-        // this way, so reading a log reads thousands of these.
-        var digits: [UInt8] = []
-        digits.reserveCapacity(56)
-        var count = 0
-        for byte in rawValue.utf8 {
-            if count % 8 == 7 {
-                guard byte == UInt8(ascii: "-") else { return nil }
-            } else {
-                guard Base32.value(of: byte) != nil else { return nil }
-                digits.append(byte)
+        var text = rawValue
+        guard text.utf8.count == 63, text.withUTF8(Self.isCanonical) else { return nil }
+        self.rawValue = text
+        textHash = text.hashValue
+    }
+
+    /// Whether `text` is a device id's canonical form: eight groups of seven
+    /// base32 digits, dash-separated, whose four groups of 14 each end in
+    /// their Luhn check digit, and whose 52 digits carry 256 bits.
+    ///
+    /// Checked in one pass over the bytes, without decoding or copying:
+    /// every change names its author this way, so a clone checks thousands.
+    private static func isCanonical(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        var digitIndex = 0
+        var (factor, sum) = (1, 0)
+        for (offset, byte) in text.enumerated() {
+            if offset % 8 == 7 {
+                guard byte == UInt8(ascii: "-") else { return false }
+                continue
             }
-            count += 1
+            guard let value = Base32.value(of: byte) else { return false }
+            if digitIndex % 14 == 13 {
+                guard Base32.digit((32 - sum % 32) % 32) == byte else { return false }
+                (factor, sum) = (1, 0)
+            } else {
+                // 52 digits carry 260 bits for 256: the last digit's low 4 bits are zero.
+                if digitIndex == 54 && value & 0x0F != 0 { return false }
+                let addend = factor * value
+                factor = factor == 2 ? 1 : 2
+                sum += addend / 32 + addend % 32
+            }
+            digitIndex += 1
         }
-        guard count == 63 else { return nil }
-        for group in stride(from: 0, to: 56, by: 14) where Self.luhn32(digits[group..<group + 13]) != digits[group + 13] {
-            return nil
-        }
-        // 52 digits carry 260 bits for 256: the last digit's low 4 bits are zero.
-        guard Base32.value(of: digits[54])! & 0x0F == 0 else { return nil }
-        self.rawValue = rawValue
-        textHash = rawValue.hashValue
+        return digitIndex == 56
     }
 
     /// The id of the device that holds `publicKey`.
@@ -114,6 +126,6 @@ public struct DeviceID: RawRepresentable, Hashable, Comparable, Sendable, Custom
             factor = factor == 2 ? 1 : 2
             sum += addend / 32 + addend % 32
         }
-        return Base32.alphabet[(32 - sum % 32) % 32]
+        return Base32.digit((32 - sum % 32) % 32)
     }
 }

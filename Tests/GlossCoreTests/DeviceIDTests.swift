@@ -51,13 +51,30 @@ struct DeviceIDTests {
             let altered = String(characters)
             #expect((DeviceID(rawValue: altered) != nil) == (DeviceID(parsing: altered)?.rawValue == altered), "\(altered)")
         }
-        for tail in "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" {
-            // The last data digit carries one bit and four zero padding bits.
-            var characters = Array(Fixtures.rfc8032DeviceID)
-            characters[61] = tail
-            let altered = String(characters)
-            #expect((DeviceID(rawValue: altered) != nil) == (DeviceID(parsing: altered)?.rawValue == altered), "\(altered)")
+        // Every single-character change of one id, the last data digit (one
+        // bit and four zero padding bits, at 61) and the dashes among them.
+        let fixture = Array(Fixtures.rfc8032DeviceID)
+        for index in fixture.indices {
+            for replacement in "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567-a0 " where replacement != fixture[index] {
+                var characters = fixture
+                characters[index] = replacement
+                let altered = String(characters)
+                #expect((DeviceID(rawValue: altered) != nil) == (DeviceID(parsing: altered)?.rawValue == altered), "\(altered)")
+            }
         }
+        // The last data digit with each check digit, so that some pass the
+        // Luhn check and only the zero padding bits can refuse them.
+        let digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+        for tail in digits {
+            for check in digits {
+                var characters = fixture
+                (characters[61], characters[62]) = (tail, check)
+                let altered = String(characters)
+                #expect((DeviceID(rawValue: altered) != nil) == (DeviceID(parsing: altered)?.rawValue == altered), "\(altered)")
+            }
+        }
+        #expect(DeviceID(rawValue: String(fixture.dropLast())) == nil)
+        #expect(DeviceID(rawValue: String(fixture) + "A") == nil)
     }
 
     @Test("ids hash by their whole text, taken once: ids alike but for the last character are two keys; one id made two ways is one")
