@@ -2,7 +2,7 @@ extension Change {
     /// Checks that there are operations, that a workspace change and only a
     /// workspace change is of the workspace's entity, and that each operation
     /// is one this kind of entity has, with a value of the right type and
-    /// size, and no U+0000.
+    /// size, and its strings in NFC without U+0000, as decoding requires.
     ///
     /// - Throws: ``ChangeFormatError`` naming the first operation refused.
     public func validate() throws(ChangeFormatError) {
@@ -23,10 +23,10 @@ extension Change {
                 }
             }
             switch operation {
-            case .set(let field, let value) where Self.holdsNUL(value):
-                throw ChangeFormatError("strings without U+0000 (NUL), found one in \(field)")
-            case .admit(_, let name) where name.utf8.contains(0):
-                throw ChangeFormatError("strings without U+0000 (NUL), found one in a device name")
+            case .set(let field, let value):
+                if let problem = Self.unreadable(value) { throw ChangeFormatError("\(problem) in \(field)") }
+            case .admit(_, let name):
+                if let problem = Self.unreadable(name) { throw ChangeFormatError("\(problem) in a device name") }
             default:
                 break
             }
@@ -100,16 +100,23 @@ extension Change {
         }
     }
 
-    /// Whether a string in `value` holds U+0000, which SQLite's text
-    /// columns would end the string at: a change holding one could not be
-    /// read back as it was written.
-    private static func holdsNUL(_ value: CanonicalJSON) -> Bool {
+    /// What keeps a string in `value` from being read back as it was
+    /// written, if anything: U+0000, at which SQLite's text columns end a
+    /// string, or a form other than NFC, which decoding refuses. A change
+    /// made in memory and signed must not hold what its bytes cannot carry.
+    private static func unreadable(_ value: CanonicalJSON) -> String? {
         switch value {
-        case .string(let string): string.utf8.contains(0)
-        case .integer: false
-        case .array(let values): values.contains(where: holdsNUL)
-        case .object(let members): members.contains { $0.key.utf8.contains(0) || holdsNUL($0.value) }
+        case .string(let string): unreadable(string)
+        case .integer: nil
+        case .array(let values): values.lazy.compactMap(unreadable).first
+        case .object(let members): members.lazy.compactMap { unreadable($0.key) ?? unreadable($0.value) }.first
         }
+    }
+
+    private static func unreadable(_ string: String) -> String? {
+        if string.utf8.contains(0) { return "strings without U+0000 (NUL), found one" }
+        if string.utf8.contains(where: { $0 >= 0x80 }), !string.isNFC { return "strings in NFC, found one in another form" }
+        return nil
     }
 
     /// Checks a string field's length and, for a name (which every member's

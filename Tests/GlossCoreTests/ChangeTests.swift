@@ -102,7 +102,7 @@ struct ChangeTests {
         }
     }
 
-    @Test("a change with no operations, of the wrong entity for its kind, with a field its kind does not have, a string holding U+0000, or a name holding a control character fails validation")
+    @Test("a change with no operations, of the wrong entity for its kind, with a field its kind does not have, a string holding U+0000 or not in NFC, or a name holding a control character fails validation")
     func validation() throws {
         var change = Self.knownChange
         change.operations = [.set(field: "colour", value: .string("red"))]
@@ -125,6 +125,11 @@ struct ChangeTests {
         #expect(throws: ChangeFormatError("strings without U+0000 (NUL), found one in note")) { try change.validate() }
         change.operations = [.set(field: "origin", value: .object([CanonicalJSON.Member("creator", .array([.string("\u{0}")]))]))]
         #expect(throws: ChangeFormatError("strings without U+0000 (NUL), found one in origin")) { try change.validate() }
+        // Decoding refuses a string not in NFC, so a change made in memory cannot hold one either.
+        change.operations = [.set(field: "note", value: .string("Cafe\u{301}"))]
+        #expect(throws: ChangeFormatError("strings in NFC, found one in another form in note")) { try change.validate() }
+        change.operations = [.set(field: "note", value: .string("Caf\u{E9}, 𝕏"))]
+        try change.validate()
         change.operations = [.set(field: "status", value: .string("verified")), .addTag("ok")]
         try change.validate()
         // One workspace entity, the workspace's own.

@@ -9,7 +9,8 @@ import Testing
 /// with random entities, kinds, parents, clocks, fields and values, and
 /// statements with odd texts (empty, decomposed, holding U+0000), must be
 /// refused whole or applied so that the log still verifies, an audit of it
-/// checks, and another replica syncs to the same state.
+/// checks, every read a teammate makes works, and another replica syncs to
+/// the same state.
 @Suite("Sync: a hostile member's changes")
 struct HostileMemberTests {
     /// A change like `template`, with one to four random alterations.
@@ -68,8 +69,8 @@ struct HostileMemberTests {
         return change
     }
 
-    @Test("a member's altered changes are refused whole or applied soundly: the log verifies, its audit checks, and a peer syncs to the same state",
-          arguments: [5, 14, 55] as [UInt64])
+    @Test("a member's altered changes are refused whole or applied soundly: the log verifies, its audit checks, every read works, and a peer syncs to the same state",
+          arguments: [5, 14, 55, 100] as [UInt64])
     func alteredChanges(seed: UInt64) throws {
         var random = SeededGenerator(seed: seed)
         let (dara, sophea, annotation) = try Replica.twoApart(edits: 4)
@@ -125,6 +126,7 @@ struct HostileMemberTests {
         #expect(try sophea.store.verify().isEmpty)
         #expect(AuditFile.check(try sophea.store.auditExport(now: sophea.tick())).isSound)
         #expect(applied > 10, "enough altered changes pass the checks to reach the merge: \(applied)")
+        try Self.readEverything(sophea.store, now: sophea.tick())
 
         conversation = Conversation()
         #expect(try conversation.run(client: SyncSession(role: .client(.sync), store: dara.store, now: { dara.tick() }),
@@ -133,5 +135,29 @@ struct HostileMemberTests {
         #expect(try dara.store.annotations(all) == sophea.store.annotations(all))
         #expect(try dara.store.statements() == sophea.store.statements())
         #expect(try dara.store.heads() == sophea.store.heads())
+    }
+
+    /// Every read a teammate makes (`gloss show`, `history`, `blame`, `log`,
+    /// `search`, `conflicts`, the exports) works on what was kept.
+    static func readEverything(_ store: Store, now: Int) throws {
+        let all = AnnotationFilter(includeDeleted: true)
+        for annotation in try store.annotations(all) {
+            _ = try store.annotation(annotation.id)
+            #expect(try !store.history(of: annotation.id).isEmpty)
+            _ = try store.annotation(annotation.id, asOf: .time(now))
+        }
+        _ = try store.annotations(asOf: now, includeDeleted: true)
+        for statement in try store.statements() {
+            _ = try store.blame(statement.id)
+            _ = try store.revisions(of: statement.id)
+            _ = try store.webAnnotations(statement: statement.id)
+        }
+        _ = try store.webAnnotations()
+        _ = try store.conflictedEntities()
+        _ = try store.search("article")
+        _ = try store.members()
+        _ = try store.removedDevices()
+        _ = try store.workspaceName()
+        #expect(try store.log().count == store.changeCount())
     }
 }
