@@ -7,10 +7,10 @@ import Testing
 
 /// A member's device can sign anything. Its changes, made from real ones
 /// with random entities, kinds, parents, clocks, fields and values, and
-/// statements with odd texts (empty, decomposed, holding U+0000), must be
-/// refused whole or applied so that the log still verifies, an audit of it
-/// checks, every read a teammate makes works, and another replica syncs to
-/// the same state.
+/// statements with odd texts (empty, decomposed, holding U+0000), sent
+/// alone or in runs, must be refused whole or applied so that the log still
+/// verifies, an audit of it checks, every read a teammate makes works, and
+/// another replica syncs to the same state.
 @Suite("Sync: a hostile member's changes")
 struct HostileMemberTests {
     /// A change like `template`, with one to four random alterations.
@@ -84,48 +84,55 @@ struct HostileMemberTests {
 
         var applied = 0
         for _ in 0..<400 {
-            var change = Self.alter(changes.randomElement(using: &random)!.change, entities: entities, changes: changes,
-                                    devices: [dara.key.id, sophea.key.id], now: sophea.tick(), &random)
-            let head = try #require(try sophea.store.heads()[sophea.key.id])
-            (change.author, change.seq, change.previous, change.publicKey) = (sophea.key.id, head.seq + 1, head.id, nil)
-            if Bool.random(using: &random), let last = try sophea.store.log(LogFilter(entity: change.entity, limit: 1)).first {
-                change.parents = [last.id]
+            // Most rounds send one change; one in four a run of two to four, which is refused or kept whole.
+            let size = Int.random(in: 0..<4, using: &random) == 0 ? Int.random(in: 2...4, using: &random) : 1
+            var head = try #require(try sophea.store.heads()[sophea.key.id])
+            var batch = ChangeBatch(changes: [])
+            for _ in 0..<size {
+                var change = Self.alter(changes.randomElement(using: &random)!.change, entities: entities, changes: changes,
+                                        devices: [dara.key.id, sophea.key.id], now: sophea.tick(), &random)
+                (change.author, change.seq, change.previous, change.publicKey) = (sophea.key.id, head.seq + 1, head.id, nil)
+                if Bool.random(using: &random), let last = try sophea.store.log(LogFilter(entity: change.entity, limit: 1)).first {
+                    change.parents = [last.id]
+                }
+                if Int.random(in: 0..<3, using: &random) == 0 {
+                    let text = ["", " ", "e\u{301}", "Kem Sokha was released.", String(repeating: "ក្រ ", count: 50), "\r\n", Replica.text,
+                                "a\u{0}b", "\u{FEFF}x", "𝕏 \u{200D}"].randomElement(using: &random)!
+                    if !batch.texts.contains(text) { batch.texts.append(text) }
+                    change.kind = .statement
+                    change.operations.removeAll { if case .set("revision", _) = $0 { true } else { false } }
+                    change.operations.append(.set(field: "revision", value: .string(RevisionHash(text: text).hex)))
+                }
+                let signed = SignedChange(signing: change, with: sophea.key)
+                batch.changes.append(signed)
+                head = Head(seq: change.seq, id: signed.id)
             }
-            var texts: [String] = []
-            if Int.random(in: 0..<3, using: &random) == 0 {
-                let text = ["", " ", "e\u{301}", "Kem Sokha was released.", String(repeating: "ក្រ ", count: 50), "\r\n", Replica.text,
-                            "a\u{0}b", "\u{FEFF}x", "𝕏 \u{200D}"].randomElement(using: &random)!
-                texts = [text]
-                change.kind = .statement
-                change.operations.removeAll { if case .set("revision", _) = $0 { true } else { false } }
-                change.operations.append(.set(field: "revision", value: .string(RevisionHash(text: text).hex)))
-            }
-            let signed = SignedChange(signing: change, with: sophea.key)
             let before = try sophea.store.changeCount()
             // (A `catch StoreError.refused` clause crashes Swift 6.3.1 on a typed-throws call.)
             let refusal: StoreError?
             do {
-                _ = try sophea.store.apply(ChangeBatch(changes: [signed], texts: texts), now: sophea.tick())
+                _ = try sophea.store.apply(batch, now: sophea.tick())
                 refusal = nil
             } catch {
                 refusal = error
             }
             if let refusal {
                 guard case .refused = refusal else { throw refusal }
-                #expect(try sophea.store.changeCount() == before, "a refused change leaves the log as it was")
+                #expect(try sophea.store.changeCount() == before, "a refused batch leaves the log as it was")
                 continue
             }
+            #expect(try sophea.store.changeCount() == before + size, "a batch is kept whole")
             applied += 1
-            // Checked every few changes: each check reads the whole log.
+            // Checked every few batches: each check reads the whole log.
             guard applied % 20 == 0 else { continue }
-            let label = String(decoding: signed.bytes, as: UTF8.self)
+            let label = batch.changes.map { String(decoding: $0.bytes, as: UTF8.self) }.joined(separator: "\n")
             #expect(try sophea.store.verify().isEmpty, "\(label)")
             let audit = AuditFile.check(try sophea.store.auditExport(now: sophea.tick()))
-            try #require(audit.isSound, "\(audit.problems) by the change \(label) or one of the 19 before it")
+            try #require(audit.isSound, "\(audit.problems) by the batch \(label) or one of the 19 before it")
         }
         #expect(try sophea.store.verify().isEmpty)
         #expect(AuditFile.check(try sophea.store.auditExport(now: sophea.tick())).isSound)
-        #expect(applied > 10, "enough altered changes pass the checks to reach the merge: \(applied)")
+        #expect(applied > 10, "enough altered batches pass the checks to reach the merge: \(applied)")
         try Self.readEverything(sophea.store, now: sophea.tick())
 
         conversation = Conversation()
