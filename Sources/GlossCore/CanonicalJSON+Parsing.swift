@@ -24,7 +24,7 @@ extension CanonicalJSON {
     /// - Throws: ``CanonicalJSONError`` naming the first offending byte.
     /// - Complexity: O(n) in the number of bytes.
     public init(parsing bytes: some Collection<UInt8>) throws(CanonicalJSONError) {
-        var parser = Parser(bytes: Array(bytes))
+        var parser = CanonicalJSONParser(bytes: Array(bytes))
         self = try parser.value(depth: 0)
         guard parser.position == parser.bytes.count else {
             throw parser.error("end of input")
@@ -32,10 +32,31 @@ extension CanonicalJSON {
     }
 }
 
-private struct Parser {
+/// Reads canonical JSON from bytes, a value or a piece at a time.
+struct CanonicalJSONParser {
     let bytes: [UInt8]
     var position = 0
     static let maximumDepth = 16
+
+    /// The string that starts at the position, or nil if none does.
+    mutating func stringIfPresent() throws(CanonicalJSONError) -> String? {
+        next == UInt8(ascii: "\"") ? try string() : nil
+    }
+
+    /// The integer that starts at the position, or nil if none does.
+    mutating func integerIfPresent() throws(CanonicalJSONError) -> Int? {
+        guard let digit = next, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(digit) else { return nil }
+        return try integer()
+    }
+
+    /// Whether the bytes at the position are `literal`; if so, moves past them.
+    mutating func skip(_ literal: StaticString) -> Bool {
+        let (start, length) = (literal.utf8Start, literal.utf8CodeUnitCount)
+        guard position + length <= bytes.count else { return false }
+        for offset in 0..<length where bytes[position + offset] != start[offset] { return false }
+        position += length
+        return true
+    }
 
     func error(_ expected: String) -> CanonicalJSONError {
         CanonicalJSONError(offset: position, expected: expected)

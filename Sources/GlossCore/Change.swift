@@ -116,6 +116,18 @@ public struct Change: Hashable, Sendable {
     /// - Throws: ``ChangeFormatError`` when the bytes are not canonical JSON,
     ///   a field is missing, misplaced, of the wrong type or out of range.
     public init(decoding bytes: some Collection<UInt8>) throws(ChangeFormatError) {
+        let bytes = Array(bytes)
+        if let change = Self.readDirectly(bytes) {
+            self = change
+        } else {
+            try self.init(readingObject: bytes)
+        }
+    }
+
+    /// The general reading of ``init(decoding:)``: the bytes parsed as
+    /// canonical JSON, then the object's fields read in their order. Slower
+    /// than ``readDirectly(_:)``, it says what is wrong with bytes it refuses.
+    package init(readingObject bytes: [UInt8]) throws(ChangeFormatError) {
         let json: CanonicalJSON
         do {
             json = try CanonicalJSON(parsing: bytes)
@@ -179,6 +191,55 @@ public struct Change: Hashable, Sendable {
         self.init(workspace: workspace, author: author, seq: seq, previous: previous, publicKey: publicKey,
                   clock: HLCTimestamp(milliseconds: milliseconds, counter: counter), kind: kind,
                   entity: entity, parents: parents, operations: operations)
+    }
+}
+
+extension Change {
+    /// What ``init(decoding:)`` reads from a well-formed change, read field
+    /// by field in their required order, without first building the JSON
+    /// object; nil for anything else. A clone reads every change this way:
+    /// building and freeing the object was half the cost of reading one.
+    ///
+    /// It accepts exactly what the general reading accepts, and gives the
+    /// same change (property-tested); bytes it does not accept go to that
+    /// reading, which refuses them or reads them, and says why it refused.
+    package static func readDirectly(_ bytes: [UInt8]) -> Change? {
+        var parser = CanonicalJSONParser(bytes: bytes)
+        do {
+            guard parser.skip("{\"v\":"), try parser.integerIfPresent() == formatVersion,
+                  parser.skip(",\"ws\":"), let workspace = try parser.stringIfPresent().flatMap(WorkspaceID.init(rawValue:)),
+                  parser.skip(",\"author\":"), let author = try parser.stringIfPresent().flatMap(DeviceID.init(rawValue:)),
+                  parser.skip(",\"seq\":"), let seq = try parser.integerIfPresent(), seq >= 1 else { return nil }
+            var previous: ChangeID?
+            var publicKey: [UInt8]?
+            if seq > 1 {
+                guard parser.skip(",\"prev\":"), let id = try parser.stringIfPresent().flatMap({ ChangeID(hex: $0) }) else { return nil }
+                previous = id
+            } else {
+                guard parser.skip(",\"key\":"), let hex = try parser.stringIfPresent(),
+                      let key = Hex.decode(Substring(hex).utf8, count: 32) else { return nil }
+                publicKey = key
+            }
+            guard parser.skip(",\"hlc\":["), let milliseconds = try parser.integerIfPresent(),
+                  parser.skip(","), let counter = try parser.integerIfPresent(), parser.skip("]"),
+                  parser.skip(",\"kind\":"), let kind = try parser.stringIfPresent().flatMap(EntityKind.init(rawValue:)),
+                  parser.skip(",\"entity\":"), let entity = try parser.stringIfPresent().flatMap(EntityID.init(rawValue:)),
+                  parser.skip(",\"parents\":[") else { return nil }
+            var parents: [ChangeID] = []
+            while !parser.skip("]") {
+                guard parents.isEmpty || parser.skip(","), let id = try parser.stringIfPresent().flatMap({ ChangeID(hex: $0) }),
+                      parents.last.map({ $0 < id }) ?? true else { return nil }
+                parents.append(id)
+            }
+            guard parser.skip(",\"ops\":") else { return nil }
+            let operations = try operations(try parser.value(depth: 1))
+            guard parser.skip("}"), parser.position == bytes.count else { return nil }
+            return Change(workspace: workspace, author: author, seq: seq, previous: previous, publicKey: publicKey,
+                          clock: HLCTimestamp(milliseconds: milliseconds, counter: counter), kind: kind,
+                          entity: entity, parents: parents, operations: operations)
+        } catch {
+            return nil
+        }
     }
 }
 
