@@ -15,7 +15,7 @@ struct HybridClockTests {
         #expect(HLCTimestamp(milliseconds: 0, counter: 0).iso8601 == "1970-01-01T00:00:00.000Z")
         #expect(HLCTimestamp(milliseconds: 951_868_799_999, counter: 0).iso8601 == "2000-02-29T23:59:59.999Z")
         #expect(HLCTimestamp(milliseconds: -1, counter: 0).iso8601 == "1969-12-31T23:59:59.999Z")
-        // A peer's clock may read anything canonical JSON holds: before year 1, the year keeps its sign and four digits.
+        // Changes hold no negative readings (canonical JSON has no sign), but the type does: before year 1 the year keeps its sign.
         #expect(HLCTimestamp(milliseconds: -62_198_755_200_000, counter: 0).iso8601 == "-0001-01-01T00:00:00.000Z")
     }
 
