@@ -32,6 +32,20 @@ struct CLIErrorTests {
         #expect(try gloss.succeed("id") == id)
     }
 
+    @Test("a name on two lines is refused, shown escaped on the one error line, and nothing is written")
+    func twoLineNames() throws {
+        let (gloss, _) = try workspace()
+        let before = try gloss.changeCount()
+        let device = "EH7DDX5-BKSRGCK-YTL7BKA-I36SE4E-NXX3KLN-K7ELKS5-YQ57PI7-4XEG4QG"
+        #expect(try gloss.run("member", "add", "Sophea\nX", device)
+                == error(#"expected a device name of 1 to 200 characters on one line, found "Sophea\nX""#))
+        #expect(try gloss.changeCount() == before)
+        let elsewhere = try GlossProcess()
+        #expect(try elsewhere.run("init", "--name", "Dara\u{1B}[2J")
+                == error(#"expected a device name of 1 to 200 characters on one line, found "Dara\u{1B}[2J""#))
+        #expect(!FileManager.default.fileExists(atPath: elsewhere.folder.appendingPathComponent(".gloss").path))
+    }
+
     @Test("statement add refuses a missing, invalid, NUL-holding, empty or folder file and writes nothing")
     func badStatementFiles() throws {
         let (gloss, _) = try workspace()
