@@ -9,7 +9,7 @@ extension Store {
         let name = name.trimmingCharacters(in: .whitespaces).nfc
         guard !name.isEmpty, name.unicodeScalars.count <= 200,
               !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw .invalidInput("expected a device name of 1 to 200 characters on one line, found \(name.debugDescription)")
+            throw .invalidInput("expected a device name of 1 to 200 characters on one line, found \"\(name)\"")
         }
         let members = try members()
         if try removedDevices()[device] != nil {

@@ -81,7 +81,7 @@ public final class Store: Sendable {
         for (label, text) in [("workspace name", name), ("device name", deviceName)] {
             guard !text.trimmingCharacters(in: .whitespaces).isEmpty, text.count <= 200,
                   !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-                throw .invalidInput("expected a \(label) of 1 to 200 characters on one line, found \(text.debugDescription)")
+                throw .invalidInput("expected a \(label) of 1 to 200 characters on one line, found \"\(text)\"")
             }
         }
         var generator = SystemRandomNumberGenerator()

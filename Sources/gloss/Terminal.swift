@@ -25,10 +25,20 @@ enum Terminal {
         return String(shown)
     }
 
-    /// Writes "gloss: `message`" as a line on standard error.
+    /// Writes "gloss: `message`" as one line on standard error. A control
+    /// character in the message (from a name or an argument it quotes) is
+    /// written as its escape, "\n" or "\u{1B}", so that it neither breaks
+    /// the line nor acts on a terminal.
     static func writeError(_ message: String) {
-        let line = "gloss: \(message)\n"
-        FileHandle.standardError.write(Data((standardErrorIsTerminal ? shown(line) : line).utf8))
+        var line = "gloss: "
+        for scalar in message.unicodeScalars {
+            if scalar.properties.generalCategory == .control {
+                line += scalar.escaped(asASCII: false)
+            } else {
+                line.unicodeScalars.append(scalar)
+            }
+        }
+        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }
 
