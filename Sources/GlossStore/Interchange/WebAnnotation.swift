@@ -139,9 +139,9 @@ public enum WebAnnotation {
         }
         if let id = json["id"]?.string ?? json["@id"]?.string {
             annotation.origin = Origin(
-                id: id, creator: creator(json["creator"]), created: nonEmpty(json["created"]?.string),
+                id: id.nfc, creator: creator(json["creator"]), created: nonEmpty(json["created"]?.string),
                 heads: gloss("heads")?.strings.filter { ChangeID(hex: $0) != nil } ?? [],
-                conflicts: gloss("conflicts")?.strings ?? [])
+                conflicts: gloss("conflicts")?.strings.map(\.nfc) ?? [])
         }
         return annotation
     }
@@ -213,7 +213,7 @@ public enum WebAnnotation {
         annotation.motivation = isReply ? .replying : annotation.note.isEmpty ? (annotation.tags.isEmpty ? .highlighting : .tagging) : .commenting
         if let id = json["id"]?.string {
             let user = json["user_info"]?["display_name"]?.string ?? json["user"]?.string.map { $0.hasPrefix("acct:") ? String($0.dropFirst(5)) : $0 }
-            annotation.origin = Origin(id: json["links"]?["html"]?.string ?? "https://hypothes.is/a/\(id)",
+            annotation.origin = Origin(id: (json["links"]?["html"]?.string ?? "https://hypothes.is/a/\(id)").nfc,
                                        creator: nonEmpty(user), created: nonEmpty(json["created"]?.string))
         }
         return annotation
