@@ -7,7 +7,9 @@ import Foundation
 /// Written to a pipe or a file, output stays exact.
 enum Terminal {
     static let standardOutputIsTerminal = isatty(STDOUT_FILENO) == 1
-    static let standardErrorIsTerminal = isatty(STDERR_FILENO) == 1
+
+    /// A control character (Unicode's category Cc: C0, DEL and C1).
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool { scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) }
 
     /// `text` with every control character but a line feed, a tab and a
     /// carriage return before a line feed shown as "�" (U+FFFD).
@@ -15,7 +17,7 @@ enum Terminal {
         let scalars = Array(text.unicodeScalars)
         func isObeyed(_ index: Int) -> Bool {
             let scalar = scalars[index]
-            guard scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) else { return false }
+            guard isControl(scalar) else { return false }
             if scalar == "\n" || scalar == "\t" { return false }
             return !(scalar == "\r" && index + 1 < scalars.count && scalars[index + 1] == "\n")
         }
@@ -32,7 +34,7 @@ enum Terminal {
     static func writeError(_ message: String) {
         var line = "gloss: "
         for scalar in message.unicodeScalars {
-            if scalar.properties.generalCategory == .control {
+            if isControl(scalar) {
                 line += scalar.escaped(asASCII: false)
             } else {
                 line.unicodeScalars.append(scalar)
