@@ -131,7 +131,7 @@ struct ChangeApplier {
             if let text = texts[hex] {
                 // As Store.statementText makes every text: SQLite would end one at U+0000, and offsets count the NFC text.
                 guard !text.utf8.contains(0) else { throw refuse("the text of revision \(hex.prefix(12)) it names holds U+0000 (NUL)") }
-                guard text.nfc.utf8.elementsEqual(text.utf8) else { throw refuse("the text of revision \(hex.prefix(12)) it names is not in Normalization Form C") }
+                guard text.isNFC else { throw refuse("the text of revision \(hex.prefix(12)) it names is not in Normalization Form C") }
                 try db.cachedStatement(sql: "INSERT OR IGNORE INTO text (revision, body) VALUES (?, ?)").execute(arguments: [hex, text])
             } else if try !Bool(exists: "SELECT 1 FROM text WHERE revision = ?", [hex], in: db) {
                 throw refuse("the text of revision \(hex.prefix(12)) it names is neither held nor sent")
