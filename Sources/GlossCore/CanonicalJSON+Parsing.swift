@@ -43,6 +43,16 @@ struct CanonicalJSONParser {
         next == UInt8(ascii: "\"") ? try string() : nil
     }
 
+    /// The `count` bytes whose lower-case hex digits, quoted, start at the
+    /// position; nil if none do. Reads an id without making a string of it.
+    mutating func hexIfPresent(count: Int) -> [UInt8]? {
+        let end = position + 2 * count + 1  // the closing quote
+        guard end < bytes.count, bytes[position] == UInt8(ascii: "\""), bytes[end] == UInt8(ascii: "\""),
+              let decoded = Hex.decode(bytes[(position + 1)..<end], count: count) else { return nil }
+        position = end + 1
+        return decoded
+    }
+
     /// The integer that starts at the position, or nil if none does.
     mutating func integerIfPresent() throws(CanonicalJSONError) -> Int? {
         guard let digit = next, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(digit) else { return nil }

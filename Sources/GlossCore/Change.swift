@@ -66,25 +66,28 @@ public struct Change: Hashable, Sendable {
     /// Every string in the header is an id, a hex digest or a kind name,
     /// none of which JSON escapes, so they are written as they are.
     package var encodedHeader: [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(320 + 67 * parents.count)
-        bytes.append(literal: "{\"v\":"); bytes.append(decimal: Self.formatVersion)
-        bytes.append(literal: ",\"ws\":"); bytes.append(quoted: workspace.rawValue)
-        bytes.append(literal: ",\"author\":"); bytes.append(quoted: author.rawValue)
-        bytes.append(literal: ",\"seq\":"); bytes.append(decimal: seq)
-        if let previous { bytes.append(literal: ",\"prev\":"); previous.withUnsafeBytes { bytes.append(quotedHexOf: $0) } }
-        if let publicKey { bytes.append(literal: ",\"key\":"); bytes.append(quotedHexOf: publicKey) }
-        bytes.append(literal: ",\"hlc\":["); bytes.append(decimal: clock.milliseconds)
-        bytes.append(literal: ","); bytes.append(decimal: clock.counter)
-        bytes.append(literal: "],\"kind\":"); bytes.append(quoted: kind.rawValue)
-        bytes.append(literal: ",\"entity\":"); bytes.append(quoted: entity.rawValue)
-        bytes.append(literal: ",\"parents\":[")
-        for (index, parent) in parents.enumerated() {
-            if index > 0 { bytes.append(literal: ",") }
-            parent.withUnsafeBytes { bytes.append(quotedHexOf: $0) }
+        let capacity = 128 + workspace.rawValue.utf8.count + author.rawValue.utf8.count + kind.rawValue.utf8.count
+            + entity.rawValue.utf8.count + 3 * 20 + 67 * (2 + parents.count)
+        return [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+            var bytes = ByteWriter(buffer)
+            bytes.write("{\"v\":"); bytes.write(decimal: Self.formatVersion)
+            bytes.write(",\"ws\":"); bytes.write(quoted: workspace.rawValue)
+            bytes.write(",\"author\":"); bytes.write(quoted: author.rawValue)
+            bytes.write(",\"seq\":"); bytes.write(decimal: seq)
+            if let previous { bytes.write(",\"prev\":"); previous.withUnsafeBytes { bytes.write(quotedHexOf: $0) } }
+            if let publicKey { publicKey.withUnsafeBytes { bytes.write(",\"key\":"); bytes.write(quotedHexOf: $0) } }
+            bytes.write(",\"hlc\":["); bytes.write(decimal: clock.milliseconds)
+            bytes.write(","); bytes.write(decimal: clock.counter)
+            bytes.write("],\"kind\":"); bytes.write(quoted: kind.rawValue)
+            bytes.write(",\"entity\":"); bytes.write(quoted: entity.rawValue)
+            bytes.write(",\"parents\":[")
+            for (index, parent) in parents.enumerated() {
+                if index > 0 { bytes.write(",") }
+                parent.withUnsafeBytes { bytes.write(quotedHexOf: $0) }
+            }
+            bytes.write("],\"ops\":")
+            count = bytes.count
         }
-        bytes.append(literal: "],\"ops\":")
-        return bytes
     }
 
     /// Reads the operations of a change from their canonical JSON array, as
@@ -92,10 +95,12 @@ public struct Change: Hashable, Sendable {
     ///
     /// - Throws: ``ChangeFormatError`` when the bytes are not a non-empty
     ///   array of operations in canonical JSON.
-    package static func operations(decoding bytes: some Collection<UInt8>) throws(ChangeFormatError) -> [ChangeOperation] {
+    package static func operations(decoding bytes: ArraySlice<UInt8>) throws(ChangeFormatError) -> [ChangeOperation] {
+        var parser = CanonicalJSONParser(bytes: Array(bytes))
+        if let operations = try? ChangeOperation.readDirectly(&parser), parser.position == parser.bytes.count { return operations }
         let json: CanonicalJSON
         do {
-            json = try CanonicalJSON(parsing: bytes)
+            json = try CanonicalJSON(parsing: parser.bytes)
         } catch {
             throw ChangeFormatError("canonical JSON \(error)")
         }
@@ -213,11 +218,10 @@ extension Change {
             var previous: ChangeID?
             var publicKey: [UInt8]?
             if seq > 1 {
-                guard parser.skip(",\"prev\":"), let id = try parser.stringIfPresent().flatMap({ ChangeID(hex: $0) }) else { return nil }
+                guard parser.skip(",\"prev\":"), let id = parser.hexIfPresent(count: 32).flatMap(ChangeID.init(bytes:)) else { return nil }
                 previous = id
             } else {
-                guard parser.skip(",\"key\":"), let hex = try parser.stringIfPresent(),
-                      let key = Hex.decode(Substring(hex).utf8, count: 32) else { return nil }
+                guard parser.skip(",\"key\":"), let key = parser.hexIfPresent(count: 32) else { return nil }
                 publicKey = key
             }
             guard parser.skip(",\"hlc\":["), let milliseconds = try parser.integerIfPresent(),
@@ -227,13 +231,12 @@ extension Change {
                   parser.skip(",\"parents\":[") else { return nil }
             var parents: [ChangeID] = []
             while !parser.skip("]") {
-                guard parents.isEmpty || parser.skip(","), let id = try parser.stringIfPresent().flatMap({ ChangeID(hex: $0) }),
+                guard parents.isEmpty || parser.skip(","), let id = parser.hexIfPresent(count: 32).flatMap(ChangeID.init(bytes:)),
                       parents.last.map({ $0 < id }) ?? true else { return nil }
                 parents.append(id)
             }
-            guard parser.skip(",\"ops\":") else { return nil }
-            let operations = try operations(try parser.value(depth: 1))
-            guard parser.skip("}"), parser.position == bytes.count else { return nil }
+            guard parser.skip(",\"ops\":"), let operations = try ChangeOperation.readDirectly(&parser),
+                  parser.skip("}"), parser.position == bytes.count else { return nil }
             return Change(workspace: workspace, author: author, seq: seq, previous: previous, publicKey: publicKey,
                           clock: HLCTimestamp(milliseconds: milliseconds, counter: counter), kind: kind,
                           entity: entity, parents: parents, operations: operations)
@@ -271,30 +274,52 @@ private struct FieldReader {
     }
 }
 
-/// The pieces of ``Change/encodedHeader``, written straight into its bytes:
-/// every change read from or written to the log is encoded this way.
-private extension [UInt8] {
-    mutating func append(literal: StaticString) {
-        literal.withUTF8Buffer { append(contentsOf: $0) }
+/// The pieces of ``Change/encodedHeader``, written straight into a buffer
+/// sized for them: every change read from or written to the log is
+/// encoded this way.
+private struct ByteWriter {
+    let buffer: UnsafeMutableBufferPointer<UInt8>
+    private(set) var count = 0
+
+    init(_ buffer: UnsafeMutableBufferPointer<UInt8>) { self.buffer = buffer }
+
+    mutating func write(_ bytes: UnsafeBufferPointer<UInt8>) {
+        precondition(count + bytes.count <= buffer.count, "a change's header outgrew the room counted for it")
+        _ = UnsafeMutableBufferPointer(rebasing: buffer[count...]).initialize(fromContentsOf: bytes)
+        count += bytes.count
     }
 
-    /// A string needing no escapes, quoted; a native string's UTF-8 is
-    /// copied in one step rather than byte by byte.
-    mutating func append(quoted text: String) {
-        append(UInt8(ascii: "\""))
-        if text.utf8.withContiguousStorageIfAvailable({ append(contentsOf: $0) }) == nil { append(contentsOf: text.utf8) }
-        append(UInt8(ascii: "\""))
+    mutating func write(_ literal: StaticString) {
+        write(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
-    mutating func append(quotedHexOf bytes: some Collection<UInt8>) {
-        append(UInt8(ascii: "\""))
-        Hex.append(bytes, to: &self)
-        append(UInt8(ascii: "\""))
+    mutating func write(byte: UInt8) {
+        precondition(count < buffer.count, "a change's header outgrew the room counted for it")
+        buffer.initializeElement(at: count, to: byte)
+        count += 1
+    }
+
+    /// A string needing no escapes, quoted.
+    mutating func write(quoted text: String) {
+        write(byte: UInt8(ascii: "\""))
+        if text.utf8.withContiguousStorageIfAvailable({ write($0) }) == nil { Array(text.utf8).withUnsafeBufferPointer { write($0) } }
+        write(byte: UInt8(ascii: "\""))
+    }
+
+    mutating func write(quotedHexOf bytes: UnsafeRawBufferPointer) {
+        write(byte: UInt8(ascii: "\""))
+        precondition(count + 2 * bytes.count <= buffer.count, "a change's header outgrew the room counted for it")
+        for byte in bytes {
+            buffer.initializeElement(at: count, to: Hex.digit(byte >> 4))
+            buffer.initializeElement(at: count + 1, to: Hex.digit(byte & 0x0F))
+            count += 2
+        }
+        write(byte: UInt8(ascii: "\""))
     }
 
     /// `number` in decimal, as `String(number)` writes it.
-    mutating func append(decimal number: Int) {
-        if number < 0 { append(UInt8(ascii: "-")) }
+    mutating func write(decimal number: Int) {
+        if number < 0 { write(byte: UInt8(ascii: "-")) }
         var rest = number.magnitude
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in  // UInt.max has 20
             var first = digits.endIndex
@@ -303,7 +328,7 @@ private extension [UInt8] {
                 digits[first] = UInt8(ascii: "0") + UInt8(rest % 10)
                 rest /= 10
             } while rest > 0
-            append(contentsOf: UnsafeBufferPointer(rebasing: digits[first...]))
+            write(UnsafeBufferPointer(rebasing: digits[first...]))
         }
     }
 }

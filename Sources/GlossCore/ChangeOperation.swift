@@ -77,6 +77,47 @@ public enum ChangeOperation: Hashable, Sendable {
     }
 }
 
+extension ChangeOperation {
+    /// Reads a well-formed array of operations at the parser's position, as
+    /// ``Change/readDirectly(_:)`` reads the rest of a change: each
+    /// operation straight into its case, without first building its JSON
+    /// array. Nil for anything else, which the general reading refuses or
+    /// reads, and says why.
+    static func readDirectly(_ parser: inout CanonicalJSONParser) throws(CanonicalJSONError) -> [ChangeOperation]? {
+        guard parser.skip("[") else { return nil }
+        var operations: [ChangeOperation] = []
+        repeat {
+            guard let operation = try readOne(&parser), parser.skip("]") else { return nil }
+            operations.append(operation)
+        } while parser.skip(",")
+        return parser.skip("]") ? operations : nil
+    }
+
+    /// One operation, but for its closing `]`. A value is read at the depth
+    /// the general reading gives it: in an operation, in the array of them.
+    private static func readOne(_ parser: inout CanonicalJSONParser) throws(CanonicalJSONError) -> ChangeOperation? {
+        if parser.skip("[\"set\",") {
+            guard let field = try parser.stringIfPresent(), parser.skip(",") else { return nil }
+            return .set(field: field, value: try parser.value(depth: 3))
+        }
+        if parser.skip("[\"addTag\",") { return try parser.stringIfPresent().map(ChangeOperation.addTag) }
+        if parser.skip("[\"removeTag\",") { return try parser.stringIfPresent().map(ChangeOperation.removeTag) }
+        if parser.skip("[\"delete\"") { return .delete }
+        if parser.skip("[\"restore\"") { return .restore }
+        if parser.skip("[\"admit\",") {
+            guard let device = try parser.stringIfPresent().flatMap(DeviceID.init(rawValue:)), parser.skip(","),
+                  let name = try parser.stringIfPresent() else { return nil }
+            return .admit(device, name: name)
+        }
+        if parser.skip("[\"revoke\",") {
+            guard let device = try parser.stringIfPresent().flatMap(DeviceID.init(rawValue:)), parser.skip(","),
+                  let lastSeq = try parser.integerIfPresent() else { return nil }
+            return .revoke(device, lastSeq: lastSeq)
+        }
+        return nil
+    }
+}
+
 /// Why bytes are not a well-formed change.
 public struct ChangeFormatError: Error, Equatable, Sendable, CustomStringConvertible {
     public var reason: String

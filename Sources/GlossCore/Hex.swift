@@ -5,15 +5,6 @@ package enum Hex {
         return Array(bytes).withUnsafeBufferPointer(encode(buffer:))
     }
 
-    /// Appends the hex of `bytes` to `output`, as UTF-8.
-    package static func append(_ bytes: some Collection<UInt8>, to output: inout [UInt8]) {
-        output.reserveCapacity(output.count + 2 * bytes.count)
-        for byte in bytes {
-            output.append(digit(byte >> 4))
-            output.append(digit(byte & 0x0F))
-        }
-    }
-
     private static func encode(buffer bytes: UnsafeBufferPointer<UInt8>) -> String {
         String(unsafeUninitializedCapacity: 2 * bytes.count) { output in
             for (index, byte) in bytes.enumerated() {
@@ -24,12 +15,13 @@ package enum Hex {
         }
     }
 
-    @inline(__always) private static func digit(_ nibble: UInt8) -> UInt8 {
+    /// The lower-case hex digit of a value below 16.
+    @inline(__always) package static func digit(_ nibble: UInt8) -> UInt8 {
         nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") - 10 + nibble
     }
 
     /// Decodes lower-case hex of exactly `count` bytes; nil otherwise.
-    package static func decode(_ text: Substring.UTF8View, count: Int) -> [UInt8]? {
+    package static func decode(_ text: some Collection<UInt8>, count: Int) -> [UInt8]? {
         var valid = false
         let bytes = [UInt8](unsafeUninitializedCapacity: count) { output, initialized in
             valid = decode(text, into: UnsafeMutableRawBufferPointer(output))
@@ -40,7 +32,7 @@ package enum Hex {
 
     /// Decodes lower-case hex of exactly `output.count` bytes into
     /// `output`; false, leaving `output` undefined, otherwise.
-    package static func decode(_ text: Substring.UTF8View, into output: UnsafeMutableRawBufferPointer) -> Bool {
+    package static func decode(_ text: some Collection<UInt8>, into output: UnsafeMutableRawBufferPointer) -> Bool {
         guard text.count == output.count * 2 else { return false }
         func decode(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
             for index in output.indices {

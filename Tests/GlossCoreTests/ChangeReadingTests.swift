@@ -127,12 +127,34 @@ struct ChangeReadingTests {
                 let general = try? Change(readingObject: bytes)
                 #expect(Change.readDirectly(bytes) == general, "\(String(decoding: bytes, as: UTF8.self))")
                 edited += 1
-                if general != nil { editedAndRead += 1 }
+                if let general {
+                    editedAndRead += 1
+                    // As a store reads a change's operations back from what it keeps of them.
+                    #expect(try Change.operations(decoding: bytes[general.encodedHeader.count..<(bytes.count - 1)]) == general.operations)
+                }
             }
         }
         // Both kinds of input are well represented: most changes read, and some edits still read.
         #expect(read > 300, "\(read) of \(corpus.count) random changes read")
         #expect(editedAndRead > 500, "\(editedAndRead) of \(edited) edited changes read")
+    }
+
+    @Test("a value nested just within or just past the depth limit is read or refused alike by both readings")
+    func depthLimitAgrees() throws {
+        let key = try DeviceKey(seed: [UInt8](repeating: 1, count: 32))
+        var read: [Bool] = []
+        for levels in 10...15 {
+            var value = CanonicalJSON.string("deep")
+            for _ in 0..<levels { value = .array([value]) }
+            let bytes = Change(workspace: Fixtures.workspace, author: key.id, seq: 1, previous: nil, publicKey: Array(key.publicKey.rawRepresentation),
+                               clock: HLCTimestamp(milliseconds: 1, counter: 0), kind: .annotation, entity: Fixtures.entity, parents: [],
+                               operations: [.addTag("legal"), .set(field: "note", value: value)]).encoded
+            let general = try? Change(readingObject: bytes)
+            #expect(Change.readDirectly(bytes) == general, "\(levels) levels")
+            read.append(general != nil)
+        }
+        // The object is level 0, its ops 1, an operation 2 and its value 3: a string inside 12 arrays is at 15, the deepest allowed.
+        #expect(read == [true, true, true, false, false, false])
     }
 
     @Test("a refused change is explained by the general reading")

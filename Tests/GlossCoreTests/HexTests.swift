@@ -10,9 +10,6 @@ struct HexTests {
         #expect(text.count == 512)
         #expect(text.hasPrefix("000102") && text.hasSuffix("fdfeff"))
         #expect(Hex.decode(Substring(text).utf8, count: 256) == bytes)
-        var appended: [UInt8] = Array("x".utf8)
-        Hex.append([0xab, 0x01], to: &appended)
-        #expect(String(decoding: appended, as: UTF8.self) == "xab01")
     }
 
     @Test("a change id's hash and equality follow its bytes")
