@@ -33,7 +33,7 @@ struct LogReader {
     mutating func decode(_ rows: [Row]) throws -> [SignedChange] {
         var known = Known()
         for row in rows {
-            if let id = row.changeID(at: 1) { known[row[0]] = (id, row[4]) }
+            if let id = ChangeID(bytes: row[1] as Data) { known[row[0]] = (id, row[4]) }
         }
         return try rows.map { row in try decode(row, known: known) }
     }
@@ -53,7 +53,7 @@ struct LogReader {
         var changes: [(arrival: Int64, change: SignedChange)] = []
         while let row = try rows.next() {
             let arrival: Int64 = row[0]
-            if let id = row.changeID(at: 1) { known[arrival] = (id, row[4]) }
+            if let id = ChangeID(bytes: row[1] as Data) { known[arrival] = (id, row[4]) }
             changes.append((arrival, try decode(row, known: known)))
         }
         return changes
@@ -107,17 +107,18 @@ struct LogReader {
     mutating func recreate(_ row: Row, known: Known = [:]) throws(Problem) -> SignedChange {
         let seq: Int = row[3]
         let clock = HLCTimestamp(milliseconds: row[5], counter: row[6])
-        guard let storedBody = row.bytes(at: 7), let signature = row.bytes(at: 8) else { throw Problem(.format, "its body or signature is missing") }
-        let previous = row.changeID(at: 9)
+        let storedBody: Data = row[7], signatureData: Data = row[8]
+        let previous = (row[9] as Data?).flatMap { ChangeID(bytes: $0) }
+        let signature = Array(signatureData)
         guard signature.count == 64 else { throw Problem(.format, "its signature is \(signature.count) bytes, not 64") }
         let author = try self.author(row[2])
-        let (entity, kind) = try self.entity(row[4], in: row)
+        let (entity, kind) = try self.entity(row[4], id: row[10], kind: row[11])
         if seq > 1 && previous == nil {
             throw Problem(.chain, "its author's change seq \(seq - 1), which its prev names, is not in the log")
         }
 
         let body: StoredChange.Body
-        do { body = try StoredChange.Body(decoding: storedBody, seq: seq) } catch { throw Problem(.format, "its stored body is malformed: \(error)") }
+        do { body = try StoredChange.Body(decoding: Array(storedBody), seq: seq) } catch { throw Problem(.format, "its stored body is malformed: \(error)") }
         switch body {
         case .verbatim(let bytes):
             let signed: SignedChange
@@ -155,7 +156,7 @@ struct LogReader {
             bytes.reserveCapacity(bytes.count + operationBytes.count + 1)
             bytes += operationBytes
             bytes.append(UInt8(ascii: "}"))
-            guard let id = row.changeID(at: 1) else { throw Problem(.format, "its stored id is not 32 bytes") }
+            guard let id = ChangeID(bytes: row[1] as Data) else { throw Problem(.format, "its stored id is not 32 bytes") }
             return SignedChange(change: change, bytes: bytes, id: id, signature: signature)
         }
     }
@@ -167,7 +168,7 @@ struct LogReader {
         } catch {
             throw Problem(.parent, "its parent could not be read: \(error)")
         }
-        guard let parent, let id = parent.changeID(at: 0) else {
+        guard let parent, let id = ChangeID(bytes: parent[0] as Data) else {
             throw Problem(.parent, "its parent, the change that arrived \(arrival)th, is not in the log")
         }
         return (id, parent[1])
@@ -187,28 +188,15 @@ struct LogReader {
         return id
     }
 
-    /// The entity with `number`, whose id and kind `row` joined (nil when
-    /// the entity table has no such number); read from the row only once.
-    private mutating func entity(_ number: Int64, in row: Row) throws(Problem) -> (id: EntityID, kind: EntityKind) {
+    /// The entity with `number`, whose id and kind the row joined (nil when
+    /// the entity table has no such number).
+    private mutating func entity(_ number: Int64, id: String?, kind: String?) throws(Problem) -> (id: EntityID, kind: EntityKind) {
         if let known = entities[number] { return known }
-        guard let id = (row[10] as String?).flatMap(EntityID.init(rawValue:)), let kind = (row[11] as String?).flatMap(EntityKind.init(rawValue:)) else {
+        guard let id = id.flatMap(EntityID.init(rawValue:)), let kind = kind.flatMap(EntityKind.init(rawValue:)) else {
             throw Problem(.format, "its entity, number \(number), is not a known entity")
         }
         entities[number] = (id, kind)
         return (id, kind)
-    }
-}
-
-private extension Row {
-    /// The blob in column `index`, copied once from where SQLite holds it
-    /// (reading it as `Data` first copied it twice); nil for NULL.
-    func bytes(at index: Int) -> [UInt8]? {
-        (try? withUnsafeData(atIndex: index) { $0.map { data in data.withUnsafeBytes { Array($0) } } }) ?? nil
-    }
-
-    /// The change id in column `index`; nil for NULL or a blob not 32 bytes long.
-    func changeID(at index: Int) -> ChangeID? {
-        (try? withUnsafeData(atIndex: index) { $0.flatMap { data in data.withUnsafeBytes { ChangeID(bytes: $0) } } }) ?? nil
     }
 }
 

@@ -20,7 +20,12 @@ public enum Wire {
             line = Array("text \(revision.hex) \(index) \(total) ".utf8)
             CanonicalJSON.string(chunk).encode(into: &line)
         case .change(let signed):
-            line = Array("change \(Hex.encode(signed.signature)) ".utf8) + signed.bytes
+            // The line a clone is made of: built in one buffer of its final size.
+            line = Array("change ".utf8)
+            line.reserveCapacity(line.count + 2 * signed.signature.count + 1 + signed.bytes.count + 1)
+            line += Hex.encode(signed.signature).utf8
+            line.append(0x20)
+            line += signed.bytes
         case .batchEnd: line = Array("batch-end".utf8)
         case .ack(let count): line = Array("ack \(count)".utf8)
         case .sent(let count): line = Array("sent \(count)".utf8)
