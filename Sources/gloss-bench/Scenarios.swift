@@ -173,16 +173,20 @@ final class Scenarios {
             for (run, folder) in folders.enumerated() {
                 try origin.admit(try WorkspaceFolder(root: folder).keyForClone().id, name: "Clone \(run)", now: tick())
             }
-            for folder in folders {
+            // The floor's runs alternate with the clones', so that both see the machine in the same state.
+            let floor = wants(3) ? try RawInsert(from: originPath) : nil
+            var floorSeconds: [Double] = []
+            for (run, folder) in folders.enumerated() {
                 let result = try Measure.succeed(options.gloss, ["clone", "127.0.0.1:\(port)", "--peer", origin.device.rawValue, folder.path],
                                                  measuringMemory: wants(8))
                 seconds.append(result.seconds)
                 if let peak = result.peakMemory { memory.append(Double(peak) / 1_048_576) }
                 clones.append(folder.path)
+                if let floor { floorSeconds.append(try floor.run(into: root.appendingPathComponent("raw-\(run).sqlite").path)) }
             }
             if wants(3) {
                 record("full-sync", n: n, unit: "s", seconds)
-                record("raw-sqlite-insert", n: n, unit: "s", try rawInsert(from: originPath, runs: options.runs))
+                record("raw-sqlite-insert", n: n, unit: "s", floorSeconds)
             }
             if wants(8) { record("full-sync-peak-memory", n: n, unit: "MB", memory) }
         }
@@ -251,34 +255,6 @@ final class Scenarios {
         return Double(Measure.bytes(under: URL(fileURLWithPath: workspace + "/.gloss"))) / Double(changes)
     }
 
-    /// The floor for a full sync: the same change rows, with the same
-    /// table and indexes, inserted into a fresh SQLite file in one transaction.
-    func rawInsert(from origin: String, runs: Int) throws -> [Double] {
-        let source = try DatabaseQueue(path: origin + "/.gloss/gloss.sqlite")
-        let (schema, rows) = try source.read { db in
-            (try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE tbl_name = 'change' AND sql IS NOT NULL ORDER BY type DESC"),
-             try Row.fetchAll(db, sql: "SELECT * FROM change ORDER BY arrival"))
-        }
-        try source.close()
-        guard let columns = rows.first?.columnNames else { throw BenchError("the origin's log is empty") }
-        return try (0..<runs).map { run in
-            let path = root.appendingPathComponent("raw-\(run).sqlite").path
-            let target = try DatabasePool(path: path)
-            defer { try? FileManager.default.removeItem(atPath: path) }
-            try target.write { db in for statement in schema { try db.execute(sql: statement) } }
-            let (_, seconds) = try Measure.seconds {
-                try target.write { db in
-                    let insert = try db.makeStatement(sql: """
-                        INSERT INTO change (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))
-                        """)
-                    for row in rows { try insert.execute(arguments: StatementArguments(row.databaseValues)) }
-                }
-            }
-            try target.close()
-            return seconds
-        }
-    }
-
     // MARK: Merge
 
     /// Two replicas each make 1,000 conflicting edits offline, then sync
@@ -309,5 +285,42 @@ final class Scenarios {
             runs.append(seconds)
         }
         record("merge-1000x2", n: 2 * Self.annotationCount, unit: "s", runs)
+    }
+}
+
+/// The full sync's floor: the rows of an origin's log inserted into an
+/// empty log of the same schema, indexes included, in one transaction.
+struct RawInsert {
+    let schema: [String]
+    let columns: [String]
+    let rows: [Row]
+
+    /// Reads the origin's log once, for every run.
+    init(from origin: String) throws {
+        let source = try DatabaseQueue(path: origin + "/.gloss/gloss.sqlite")
+        (schema, rows) = try source.read { db in
+            (try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE tbl_name = 'change' AND sql IS NOT NULL ORDER BY type DESC"),
+             try Row.fetchAll(db, sql: "SELECT * FROM change ORDER BY arrival"))
+        }
+        try source.close()
+        guard let columns = rows.first?.columnNames else { throw BenchError("the origin's log is empty") }
+        self.columns = Array(columns)
+    }
+
+    /// Seconds to insert the rows into a new database at `path`, removed after.
+    func run(into path: String) throws -> Double {
+        let target = try DatabasePool(path: path)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try target.write { db in for statement in schema { try db.execute(sql: statement) } }
+        let (_, seconds) = try Measure.seconds {
+            try target.write { db in
+                let insert = try db.makeStatement(sql: """
+                    INSERT INTO change (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))
+                    """)
+                for row in rows { try insert.execute(arguments: StatementArguments(row.databaseValues)) }
+            }
+        }
+        try target.close()
+        return seconds
     }
 }
