@@ -91,7 +91,9 @@ public struct Change: Hashable, Sendable {
     }
 
     /// Reads the operations of a change from their canonical JSON array, as
-    /// they follow ``encodedHeader`` in its bytes.
+    /// they follow ``encodedHeader`` in its bytes: straight into their
+    /// cases when well formed, through the JSON tree (which says what is
+    /// wrong) otherwise.
     ///
     /// - Throws: ``ChangeFormatError`` when the bytes are not a non-empty
     ///   array of operations in canonical JSON.
