@@ -100,4 +100,39 @@ struct TransportTests {
         #expect(try clone.search("charge").map(\.entity) == [annotation])
         #expect(try clone.deriveStale().derived == 0, "nothing is left stale")
     }
+
+    @Test("a server that never takes the connection is given up on at the connect timeout, with a message that says so, and the store is unchanged")
+    func connectTimeout() async throws {
+        let dara = try Replica()
+        let heads = try dara.store.heads()
+        // A listening socket with room for one pending connection, taken by a first
+        // client and never accepted: the kernel drops the next client's SYN.
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(listener >= 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        try withUnsafeMutablePointer(to: &address) { pointer in
+            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                try #require(bind(listener, address, length) == 0 && listen(listener, 0) == 0 && getsockname(listener, address, &length) == 0)
+            }
+        }
+        let first = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(first) }
+        try withUnsafePointer(to: &address) { pointer in
+            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                try #require(connect(first, address, length) == 0)
+            }
+        }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+
+        let started = ContinuousClock.now
+        await #expect(throws: TransportError.cannotConnect("127.0.0.1:\(port)", reason: "no answer within 300 ms")) {
+            try await SyncClient.sync(dara.store, host: "127.0.0.1", port: port, mode: .sync, connectTimeout: .milliseconds(300), now: { dara.tick() })
+        }
+        #expect(ContinuousClock.now - started < .seconds(5), "gave up at the timeout, not at the kernel's")
+        #expect(try dara.store.heads() == heads)
+    }
 }

@@ -7,15 +7,19 @@ import GlossStore
 
 /// `gloss sync` and `gloss clone`: one client session over TLS.
 public enum SyncClient {
+    /// How long a client waits for the server to take its connection.
+    public static let defaultConnectTimeout = TimeAmount.seconds(10)
+
     /// Syncs `store` with the server at `host:port`, which must be a
     /// current member of the workspace.
     /// `progress` hears the running totals after each batch.
     public static func sync(_ store: Store, host: String, port: Int, mode: SyncMode, limits: SyncLimits = SyncLimits(),
-                            trace: Trace? = nil, now: @escaping @Sendable () -> Int,
+                            connectTimeout: TimeAmount = defaultConnectTimeout, trace: Trace? = nil, now: @escaping @Sendable () -> Int,
                             progress: ((SyncReport) -> Void)? = nil) async throws -> SyncReport {
         let session = SyncSession(role: .client(mode), store: store, limits: limits, now: now)
         do {
-            try await run(session, key: store.key, host: host, port: port, limits: limits, trace: trace, progress: progress) { device in
+            try await run(session, key: store.key, host: host, port: port, limits: limits, connectTimeout: connectTimeout, trace: trace,
+                          progress: progress) { device in
                 (try? store.members()[device]) != nil
             }
         } catch {
@@ -31,14 +35,15 @@ public enum SyncClient {
     /// Makes a new replica from the server at `host:port`, trusting only
     /// the device `peer`. `makeStore` makes the store from the first batch.
     public static func clone(key: DeviceKey, host: String, port: Int, peer: DeviceID, limits: SyncLimits = SyncLimits(),
-                             trace: Trace? = nil, now: @escaping @Sendable () -> Int,
+                             connectTimeout: TimeAmount = defaultConnectTimeout, trace: Trace? = nil, now: @escaping @Sendable () -> Int,
                              makeStore: @escaping (ChangeBatch) throws -> (Store, ApplyReport)) async throws -> (Store?, SyncReport) {
         let session = SyncSession(cloningWith: makeStore, limits: limits, now: now)
-        try await run(session, key: key, host: host, port: port, limits: limits, trace: trace) { $0 == peer }
+        try await run(session, key: key, host: host, port: port, limits: limits, connectTimeout: connectTimeout, trace: trace) { $0 == peer }
         return (session.store, session.report)
     }
 
-    private static func run(_ session: SyncSession, key: DeviceKey, host: String, port: Int, limits: SyncLimits, trace: Trace?,
+    private static func run(_ session: SyncSession, key: DeviceKey, host: String, port: Int, limits: SyncLimits,
+                            connectTimeout: TimeAmount, trace: Trace?,
                             progress: ((SyncReport) -> Void)? = nil, trusts: @escaping @Sendable (DeviceID) -> Bool) async throws {
         let identity = try DeviceCertificate(key)
         let context = try NIOSSLContext(configuration: identity.configuration(server: false))
@@ -47,7 +52,7 @@ public enum SyncClient {
         let channel: NIOAsyncChannel<[ReceivedLine], ByteBuffer>
         do {
             channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connectTimeout(.seconds(10))
+                .connectTimeout(connectTimeout)
                 .connect(host: host, port: port) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let handler = try NIOSSLClientHandler(context: context, serverHostname: nil) { certificates, promise in
@@ -93,8 +98,10 @@ public enum SyncClient {
             return String(cString: strerror(error.errnoCode))
         case let error as SocketAddressError.UnknownHost:
             return error.errorDescription
-        case ChannelError.connectTimeout:
-            return "no answer within 10 seconds"
+        case ChannelError.connectTimeout(let timeout):
+            let milliseconds = timeout.nanoseconds / 1_000_000
+            guard milliseconds % 1000 == 0 else { return "no answer within \(milliseconds) ms" }
+            return "no answer within \(milliseconds / 1000) second\(milliseconds == 1000 ? "" : "s")"
         default:
             // BoringSSL's errors read "…:OPENSSL_internal:SSLV3_ALERT_CERTIFICATE_UNKNOWN at FILE:LINE": keep the name.
             let text = "\(error)"
