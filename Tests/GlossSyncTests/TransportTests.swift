@@ -128,11 +128,12 @@ struct TransportTests {
         }
         let port = Int(UInt16(bigEndian: address.sin_port))
 
-        let started = ContinuousClock.now
+        // The kernel would give up after minutes, with "Connection timed out"; the
+        // message names the timeout given. (No bound on the time here: the test runs
+        // beside others on two cores, and once it waited 34 s for a thread to go on.)
         await #expect(throws: TransportError.cannotConnect("127.0.0.1:\(port)", reason: "no answer within 300 ms")) {
             try await SyncClient.sync(dara.store, host: "127.0.0.1", port: port, mode: .sync, connectTimeout: .milliseconds(300), now: { dara.tick() })
         }
-        #expect(ContinuousClock.now - started < .seconds(5), "gave up at the timeout, not at the kernel's")
         #expect(try dara.store.heads() == heads)
     }
 }
