@@ -7,12 +7,20 @@ import GlossCore
 struct LogReader {
     let db: Database
     let workspace: WorkspaceID
-    private var authors: [Int64: DeviceID] = [:]
-    private var entities: [Int64: (id: EntityID, kind: EntityKind)] = [:]
+    /// The authors and entities named so far, by number.
+    private(set) var names: Names
 
-    init(_ db: Database, workspace: WorkspaceID) {
+    /// What rows name by number: a device's or an entity's number never
+    /// changes, so a reader may take over another's (a clone's pages do).
+    struct Names {
+        var authors: [Int64: DeviceID] = [:]
+        var entities: [Int64: (id: EntityID, kind: EntityKind)] = [:]
+    }
+
+    init(_ db: Database, workspace: WorkspaceID, names: Names = Names()) {
         self.db = db
         self.workspace = workspace
+        self.names = names
     }
 
     /// Every column ``recreate(_:)`` reads, in the order it reads them, from
@@ -175,7 +183,7 @@ struct LogReader {
     }
 
     private mutating func author(_ number: Int64) throws(Problem) -> DeviceID {
-        if let known = authors[number] { return known }
+        if let known = names.authors[number] { return known }
         let id: DeviceID?
         do {
             id = try String.fetchOne(db.cachedStatement(sql: "SELECT id FROM device WHERE number = ?"), arguments: [number])
@@ -184,18 +192,18 @@ struct LogReader {
             throw Problem(.format, "its author could not be read: \(error)")
         }
         guard let id else { throw Problem(.format, "its author, device number \(number), is not a known device") }
-        authors[number] = id
+        names.authors[number] = id
         return id
     }
 
     /// The entity with `number`, whose id and kind the row joined (nil when
     /// the entity table has no such number).
     private mutating func entity(_ number: Int64, id: String?, kind: String?) throws(Problem) -> (id: EntityID, kind: EntityKind) {
-        if let known = entities[number] { return known }
+        if let known = names.entities[number] { return known }
         guard let id = id.flatMap(EntityID.init(rawValue:)), let kind = kind.flatMap(EntityKind.init(rawValue:)) else {
             throw Problem(.format, "its entity, number \(number), is not a known entity")
         }
-        entities[number] = (id, kind)
+        names.entities[number] = (id, kind)
         return (id, kind)
     }
 }

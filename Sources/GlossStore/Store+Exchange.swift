@@ -19,6 +19,10 @@ public struct ChangePage: Sendable {
     var ranges: [(author: Int64, after: Int)]?
     /// The changes of the last page read, for the next page's parents.
     var recent = LogReader.Known()
+    /// The authors and entities the pages read so far named (up to
+    /// ``maximumNames`` entities), so that each is read and checked once.
+    var names = LogReader.Names()
+    static let maximumNames = 10_000
 
     public init(after: [DeviceID: Int], everyAuthor: Bool) {
         self.after = after
@@ -92,12 +96,13 @@ extension Store {
         // arrival order from the cursor instead.
         let clauses = Array(repeating: "(+c.author = ? AND c.seq > ?)", count: ranges.count).joined(separator: " OR ")
         let rows = try read { db in
-            var reader = LogReader(db, workspace: workspace)
+            var reader = LogReader(db, workspace: workspace, names: page.names)
             // Parents are mostly recent: keep the last page's ids at hand.
             var known = page.recent
             let rows = try reader.changesByArrival("WHERE c.arrival > ? AND (\(clauses)) ORDER BY c.arrival LIMIT ?", arguments,
                                                    known: &known)
             page.recent = known.filter { $0.key >= rows.first?.arrival ?? 0 }
+            page.names = reader.names.entities.count <= ChangePage.maximumNames ? reader.names : LogReader.Names()
             return rows
         }
         var changes: [SignedChange] = []
