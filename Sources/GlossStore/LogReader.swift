@@ -24,7 +24,7 @@ struct LogReader {
         self.names = names
     }
 
-    /// Every column ``recreate(_:)`` reads, in the order it reads them, from
+    /// Every column ``recreate(_:blobs:known:)`` reads, in the order it reads them, from
     /// the log `c` joined to its author's previous change `p` and to its
     /// entity `e`. Callers add their `WHERE` and `ORDER BY`.
     static let select = """
@@ -94,7 +94,7 @@ struct LogReader {
     ///   a change: the log has been altered.
     mutating func decode(_ row: Row, blobs: Blobs? = nil, known: Known = [:]) throws -> SignedChange {
         do {
-            return try recreate(row, blobs: blobs ?? Blobs(row), known: known)
+            return try recreate(row, blobs: blobs, known: known)
         } catch {
             throw StoreError.database("a stored change is malformed (\(error)); run `gloss verify`")
         }
@@ -114,7 +114,8 @@ struct LogReader {
     /// Re-creates the change a row of ``select`` holds: its bytes, and the
     /// id stored with them, which ``Store/verify()`` compares with their hash
     /// (a change kept verbatim has the hash of its bytes). Parents are found
-    /// in `known` first, then in the log.
+    /// in `known` first, then in the log. `blobs`, when given, are the
+    /// row's blob columns already read; otherwise they are read from `row`.
     mutating func recreate(_ row: Row, blobs: Blobs? = nil, known: Known = [:]) throws(Problem) -> SignedChange {
         let blobs = blobs ?? Blobs(row)
         let seq: Int = row[3]
