@@ -84,6 +84,9 @@ extension String {
     public var nfc: String { precomposedStringWithCanonicalMapping }
 
     /// Whether this string is already NFC, compared scalar by scalar (Swift's
-    /// `==` would call canonically equivalent strings equal).
-    public var isNFC: Bool { nfc.unicodeScalars.elementsEqual(unicodeScalars) }
+    /// `==` would call canonically equivalent strings equal). ASCII is always
+    /// NFC, and is answered without normalizing.
+    public var isNFC: Bool {
+        !utf8.contains(where: { $0 >= 0x80 }) || nfc.unicodeScalars.elementsEqual(unicodeScalars)
+    }
 }

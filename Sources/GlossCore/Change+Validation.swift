@@ -115,7 +115,7 @@ extension Change {
 
     private static func unreadable(_ string: String) -> String? {
         if string.utf8.contains(0) { return "strings without U+0000 (NUL), found one" }
-        if string.utf8.contains(where: { $0 >= 0x80 }), !string.isNFC { return "strings in NFC, found one in another form" }
+        if !string.isNFC { return "strings in NFC, found one in another form" }
         return nil
     }
 

@@ -8,8 +8,9 @@ import Foundation
 enum Terminal {
     static let standardOutputIsTerminal = isatty(STDOUT_FILENO) == 1
 
-    /// A control character (Unicode's category Cc: C0, DEL and C1).
-    static func isControl(_ scalar: Unicode.Scalar) -> Bool { scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) }
+    /// A control character (Unicode's category Cc: C0, DEL and C1), as
+    /// `Change` validation and tag rules name it.
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool { scalar.properties.generalCategory == .control }
 
     /// `text` with every control character but a line feed, a tab and a
     /// carriage return before a line feed shown as "�" (U+FFFD).
