@@ -95,13 +95,17 @@ final class Scenarios {
     /// edits before, so that an annotation holds at most five tags however
     /// long the run, as each file of the git side holds one line.
     func edit(_ store: Store, _ annotations: [EntityID], _ k: Int) throws {
+        try Self.edit(store, annotations, k, now: tick())
+    }
+
+    static func edit(_ store: Store, _ annotations: [EntityID], _ k: Int, now: Int) throws {
         let annotation = annotations[k % annotations.count], round = k / annotations.count
         let edit = switch k % 3 {
         case 0: AnnotationEdit(note: "note \(k): the ICJ calls the charges spurious")
         case 1: AnnotationEdit(status: [.checked, .verified, .disputed, .open][round % 4])
         default: AnnotationEdit(addedTags: ["t\(round)"], removedTags: round >= 15 ? ["t\(round - 15)"] : [])
         }
-        _ = try store.edit(annotation, edit, now: tick())
+        _ = try store.edit(annotation, edit, now: now)
     }
 
     /// Makes a replica of `origin` as it is now in `folder`, as a clone
@@ -123,7 +127,7 @@ final class Scenarios {
     }
 
     /// Serves `store` on 127.0.0.1 until the task is cancelled; returns the port.
-    func serve(_ store: Store) async throws -> (Int, Task<Void, Error>) {
+    static func serve(_ store: Store) async throws -> (Int, Task<Void, Error>) {
         var logger = Logger(label: "gloss-bench.serve")
         logger.logLevel = .critical
         let server = SyncServer(store: store, logger: logger, now: { Int(Date().timeIntervalSince1970 * 1000) })
@@ -140,6 +144,34 @@ final class Scenarios {
         func set(_ port: Int) { lock.withLock { bound = port } }
     }
 
+    /// Scenarios 4 and its scale: `runs` no-op syncs of `replica` from the
+    /// server on `port`, then `runs` delta syncs, each of the 100 changes that
+    /// `makeChanges(run)` makes at the server first; both in milliseconds.
+    static func syncs(into replica: Store, port: Int, runs: Int,
+                      makeChanges: (Int) throws -> Void) async throws -> (noop: [Double], delta: [Double]) {
+        func pull() async throws -> (received: Int, milliseconds: Double) {
+            let (report, seconds) = try await Measure.seconds {
+                try await SyncClient.sync(replica, host: "127.0.0.1", port: port, mode: .pull, now: { Int(Date().timeIntervalSince1970 * 1000) })
+            }
+            return (report.received, seconds * 1000)
+        }
+        // The fixed cost of a session (TLS handshake, greeting, digest), for scale.
+        var noop: [Double] = []
+        for _ in 0..<runs {
+            let (received, milliseconds) = try await pull()
+            guard received == 0 else { throw BenchError("a no-op sync received \(received) changes") }
+            noop.append(milliseconds)
+        }
+        var delta: [Double] = []
+        for run in 0..<runs {
+            try makeChanges(run)
+            let (received, milliseconds) = try await pull()
+            guard received == 100 else { throw BenchError("delta sync received \(received) changes, expected 100") }
+            delta.append(milliseconds)
+        }
+        return (noop, delta)
+    }
+
     // MARK: Scenarios at one size
 
     func run(n: Int) async throws {
@@ -154,7 +186,7 @@ final class Scenarios {
         }
         record("local-edits", n: n, unit: "edits/s", [Double(n) / writing])
 
-        let (port, serving) = try await serve(origin)
+        let (port, serving) = try await Self.serve(origin)
         defer { serving.cancel() }
         let originPath = root.appendingPathComponent("origin-\(n)").path
 
@@ -210,28 +242,13 @@ final class Scenarios {
 
         if wants(4), let clone = clones.first {
             let replica = try Store.open(WorkspaceFolder(root: URL(fileURLWithPath: clone)))
-            // The fixed cost of a session (TLS handshake, greeting, digest), for scale.
-            var noop: [Double] = []
-            for _ in 0..<quickRuns {
-                let (report, seconds) = try await Measure.seconds {
-                    try await SyncClient.sync(replica, host: "127.0.0.1", port: port, mode: .pull, now: { Int(Date().timeIntervalSince1970 * 1000) })
-                }
-                guard report.received == 0 else { throw BenchError("a no-op sync received \(report.received) changes") }
-                noop.append(seconds * 1000)
-            }
-            record("noop-sync-in-process", n: n, unit: "ms", noop)
-            var runs: [Double] = []
-            for run in 0..<quickRuns {
+            let (noop, deltas) = try await Self.syncs(into: replica, port: port, runs: quickRuns) { run in
                 for k in 0..<100 { try edit(origin, annotations, n + 100 * run + k) }
                 // The origin's checkpoint of its own edits is not part of the sync.
                 origin.checkpointer.waitUntilIdle()
-                let (report, seconds) = try await Measure.seconds {
-                    try await SyncClient.sync(replica, host: "127.0.0.1", port: port, mode: .pull, now: { Int(Date().timeIntervalSince1970 * 1000) })
-                }
-                guard report.received == 100 else { throw BenchError("delta sync received \(report.received) changes, expected 100") }
-                runs.append(seconds * 1000)
             }
-            record("delta-sync-100", n: n, unit: "ms", runs)
+            record("noop-sync-in-process", n: n, unit: "ms", noop)
+            record("delta-sync-100", n: n, unit: "ms", deltas)
         }
 
         if wants(5), let clone = clones.first {
@@ -273,7 +290,7 @@ final class Scenarios {
                 _ = try a.edit(annotation, AnnotationEdit(status: .checked), now: tick())
                 _ = try b.edit(annotation, AnnotationEdit(status: .disputed), now: tick())
             }
-            let (port, serving) = try await serve(a)
+            let (port, serving) = try await Self.serve(a)
             let (_, seconds) = try await Measure.seconds {
                 try await SyncClient.sync(b, host: "127.0.0.1", port: port, mode: .sync, now: { Int(Date().timeIntervalSince1970 * 1000) })
             }

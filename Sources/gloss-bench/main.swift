@@ -4,11 +4,12 @@ import Foundation
 ///
 ///     swift run -c release gloss-bench [--n 10000,100000] [--large] [--runs 5] [--only 1,3] [--json FILE]
 ///     swift run -c release gloss-bench reanchor [--corpus PATH]
+///     swift run -c release gloss-bench delta ORIGIN REPLICA [--runs R]
 ///
 /// Without a subcommand it runs the scenarios of `Benchmarks/BENCHMARKS.md`
 /// at each size, prints a table of medians and writes every run as JSON
 /// (default `Benchmarks/results/gloss.json`), which `Benchmarks/compare-git.sh` reads.
-let usage = "usage: gloss-bench [--n N,N...] [--large] [--runs R] [--only 1,2,...,9] [--json FILE] [--seed FILE] [--keep] | gloss-bench reanchor [--corpus PATH]\n"
+let usage = "usage: gloss-bench [--n N,N...] [--large] [--runs R] [--only 1,2,...,9] [--json FILE] [--seed FILE] [--keep] | gloss-bench reanchor [--corpus PATH] | gloss-bench delta ORIGIN REPLICA [--runs R]\n"
 
 func parseOptions(_ arguments: [String]) throws -> BenchOptions {
     var options = BenchOptions()
@@ -69,6 +70,10 @@ do {
     let arguments = Array(CommandLine.arguments.dropFirst())
     if arguments.first == "reanchor" {
         try ReanchorBench.main(Array(arguments.dropFirst()))
+        exit(0)
+    }
+    if arguments.first == "delta" {
+        try await DeltaBench.main(Array(arguments.dropFirst()))
         exit(0)
     }
     let options = try parseOptions(arguments)

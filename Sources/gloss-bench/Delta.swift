@@ -1,0 +1,54 @@
+import Foundation
+import GlossCore
+import GlossStore
+import GlossSync
+
+/// `gloss-bench delta ORIGIN REPLICA [--runs R]`: scenario 4 on workspaces
+/// a run with `--keep` left behind, so that the delta at 1,000,000 can be
+/// measured and profiled again without writing a million edits first.
+/// ORIGIN is served in process; REPLICA (one of its clones) pulls.
+enum DeltaBench {
+    static func main(_ arguments: [String]) async throws {
+        var paths: [String] = [], runs = 9
+        var rest = arguments[...]
+        while let argument = rest.popFirst() {
+            if argument == "--runs" {
+                guard let value = rest.popFirst().flatMap(Int.init), value > 0 else { throw BenchError("expected a positive number after --runs") }
+                runs = value
+            } else {
+                paths.append(argument)
+            }
+        }
+        guard paths.count == 2 else { throw BenchError("expected two workspaces, ORIGIN and REPLICA, found \(paths.count)") }
+        let origin = try Store.open(WorkspaceFolder(root: URL(fileURLWithPath: paths[0])))
+        let replica = try Store.open(WorkspaceFolder(root: URL(fileURLWithPath: paths[1])))
+        let annotations = try origin.annotations().map(\.id)
+        guard !annotations.isEmpty else { throw BenchError("expected annotations in \(paths[0]), found none") }
+        var clock = Int(Date().timeIntervalSince1970 * 1000)
+        // Edits go on from the origin's count, so that none repeats an earlier one.
+        let first = try origin.changeCount()
+
+        let (port, serving) = try await Scenarios.serve(origin)
+        defer { serving.cancel() }
+        // Whatever the origin holds that the replica lacks (an interrupted run's edits) is not part of a measured sync.
+        _ = try await SyncClient.sync(replica, host: "127.0.0.1", port: port, mode: .pull, now: { Int(Date().timeIntervalSince1970 * 1000) })
+        let (noop, delta) = try await Scenarios.syncs(into: replica, port: port, runs: runs) { run in
+            for k in 0..<100 {
+                clock += 1
+                let edit = first + 100 * run + k
+                do {
+                    try Scenarios.edit(origin, annotations, edit, now: clock)
+                } catch {
+                    // The annotations come in another order than the run that wrote them: a status or tag already there.
+                    _ = try origin.edit(annotations[edit % annotations.count], AnnotationEdit(note: "delta edit \(edit)"), now: clock)
+                }
+            }
+            origin.checkpointer.waitUntilIdle()
+        }
+        func line(_ name: String, _ runs: [Double]) -> String {
+            "\(name): median \(String(format: "%.1f", Measure.median(runs))) ms; runs " + runs.map { String(format: "%.1f", $0) }.joined(separator: " ")
+        }
+        print(line("no-op sync", noop))
+        print(line("delta sync, 100 changes", delta))
+    }
+}
