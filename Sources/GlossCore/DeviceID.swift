@@ -30,27 +30,29 @@ public struct DeviceID: RawRepresentable, Hashable, Comparable, Sendable, Custom
     /// Checked in one pass over the bytes, without decoding or copying:
     /// every change names its author this way, so a clone checks thousands.
     private static func isCanonical(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
-        var digitIndex = 0
+        var digits = 0, inGroup = 0  // base32 digits read, in all and of the group's 14
         var (factor, sum) = (1, 0)
-        for (offset, byte) in text.enumerated() {
-            if offset % 8 == 7 {
+        for offset in text.indices {
+            let byte = text[offset]
+            if offset & 7 == 7 {
                 guard byte == UInt8(ascii: "-") else { return false }
                 continue
             }
             guard let value = Base32.value(of: byte) else { return false }
-            if digitIndex % 14 == 13 {
-                guard Base32.digit((32 - sum % 32) % 32) == byte else { return false }
-                (factor, sum) = (1, 0)
+            if inGroup == 13 {
+                guard value == (32 - sum & 31) & 31 else { return false }
+                (inGroup, factor, sum) = (0, 1, 0)
             } else {
                 // 52 digits carry 260 bits for 256: the last digit's low 4 bits are zero.
-                if digitIndex == 54 && value & 0x0F != 0 { return false }
+                if digits == 54 && value & 0x0F != 0 { return false }
                 let addend = factor * value
-                factor = factor == 2 ? 1 : 2
-                sum += addend / 32 + addend % 32
+                factor = 3 - factor  // 1, 2, 1, 2, ...
+                sum += addend >> 5 + addend & 31
+                inGroup += 1
             }
-            digitIndex += 1
+            digits += 1
         }
-        return digitIndex == 56
+        return digits == 56
     }
 
     /// The id of the device that holds `publicKey`.

@@ -121,9 +121,8 @@ public struct EntityID: RawRepresentable, Hashable, Comparable, Sendable, Custom
     public func hash(into hasher: inout Hasher) { hasher.combine(textHash) }
 
     static func isWellFormed(_ text: String) -> Bool {
-        text.utf8.count == 26 && text.utf8.allSatisfy {
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "2")...UInt8(ascii: "7")).contains($0)
-        }
+        // a to z, or 2 to 7 (a wrapping difference is below the range's size only inside it)
+        text.utf8.count == 26 && text.utf8.allSatisfy { $0 &- UInt8(ascii: "a") < 26 || $0 &- UInt8(ascii: "2") < 6 }
     }
 }
 

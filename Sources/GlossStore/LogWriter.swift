@@ -141,16 +141,19 @@ struct LogWriter {
         let wanted = entities.filter { memo.heads[$0] == nil }
         guard wanted.count > 1 else { return }  // one costs the same either way
         let list = Store.jsonArray(wanted.map(\.rawValue))
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT id, number, kind FROM entity WHERE id IN (SELECT value FROM json_each(?))"),
-                                    arguments: [list]) {
+        // Rows are read from cursors, where SQLite holds them, not copied first.
+        let entities = try Row.fetchCursor(db.cachedStatement(sql: "SELECT id, number, kind FROM entity WHERE id IN (SELECT value FROM json_each(?))"),
+                                           arguments: [list])
+        while let row = try entities.next() {
             if let id = EntityID(rawValue: row[0]), let kind = EntityKind(rawValue: row[2]) { memo.entities[id] = (row[1], kind) }
         }
         for entity in wanted { memo.heads[entity] = [] }
-        for row in try Row.fetchAll(db.cachedStatement(sql: """
+        let heads = try Row.fetchCursor(db.cachedStatement(sql: """
             SELECT h.entity, h.change, c.arrival, c.entity FROM entity_head h
             JOIN change c ON substr(c.id, 1, 8) = substr(h.change, 1, 8) AND c.id = h.change
             WHERE h.entity IN (SELECT value FROM json_each(?))
-            """), arguments: [list]) {
+            """), arguments: [list])
+        while let row = try heads.next() {
             guard let entity = EntityID(rawValue: row[0]), let head = ChangeID(bytes: row[1] as Data) else { continue }
             memo.heads[entity, default: []].append(head)
             memo.changes[head] = (row[2], row[3])

@@ -186,7 +186,7 @@ extension Store {
         return try read { db in
             let rows = try Row.fetchAll(db, sql: "SELECT \(Self.annotationSelection) FROM annotation \(whereClause) ORDER BY statement, start, \"end\", id",
                                         arguments: arguments)
-            let (tags, conflicts) = try Self.tagsAndConflicts(of: rows.map { $0[0] }, in: db)
+            let (tags, conflicts) = rows.isEmpty ? ([:], [:]) : try Self.tagsAndConflicts(of: Self.jsonArray(rows.map { $0[0] }), in: db)
             return rows.map { row in Self.annotation(from: row, tags: tags[row[0]] ?? [], conflicts: conflicts[row[0]] ?? []) }
         }
     }
@@ -209,19 +209,25 @@ extension Store {
     /// The annotations among `ids` that the table holds, with their tags and
     /// conflicts: three queries, however many there are.
     static func annotations(_ ids: some Collection<EntityID>, in db: Database) throws -> [EntityID: AnnotationState] {
-        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(annotationSelection) FROM annotation WHERE id IN (SELECT value FROM json_each(?))"),
-                                    arguments: [jsonArray(ids.map(\.rawValue))])
-        let (tags, conflicts) = try tagsAndConflicts(of: rows.map { $0[0] }, in: db)
-        return Dictionary(uniqueKeysWithValues: rows.map { row in
-            (EntityID(rawValue: row[0])!, annotation(from: row, tags: tags[row[0]] ?? [], conflicts: conflicts[row[0]] ?? []))
-        })
+        let list = jsonArray(ids.map(\.rawValue))
+        let (tags, conflicts) = try tagsAndConflicts(of: list, in: db)
+        var states: [EntityID: AnnotationState] = [:]
+        states.reserveCapacity(ids.count)
+        // Each row is read where SQLite holds it, not copied first.
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT \(annotationSelection) FROM annotation WHERE id IN (SELECT value FROM json_each(?))"),
+                                       arguments: [list])
+        while let row = try rows.next() {
+            let id: String = row[0]
+            let state = annotation(from: row, tags: tags[id] ?? [], conflicts: conflicts[id] ?? [])
+            states[state.id] = state
+        }
+        return states
     }
 
-    /// The tags and the conflicts of the annotations `ids`, by id, each in
+    /// The tags and the conflicts of the annotations in `list` (a JSON array
+    /// of ids, see ``jsonArray(_:)``), by id, each in
     /// the order ``annotation(_:in:)`` reads them.
-    private static func tagsAndConflicts(of ids: [String], in db: Database) throws -> (tags: [String: [String]], conflicts: [String: [Conflict]]) {
-        guard !ids.isEmpty else { return ([:], [:]) }
-        let list = jsonArray(ids)
+    private static func tagsAndConflicts(of list: String, in db: Database) throws -> (tags: [String: [String]], conflicts: [String: [Conflict]]) {
         // The rows come grouped by annotation: each group is stored once.
         var tags: [String: [String]] = [:]
         var annotation: String?, group: [String] = []

@@ -25,7 +25,7 @@ enum DeltaBench {
         let annotations = try origin.annotations().map(\.id)
         guard !annotations.isEmpty else { throw BenchError("expected annotations in \(paths[0]), found none") }
         var clock = Int(Date().timeIntervalSince1970 * 1000)
-        // Edits go on from the origin's count, so that none repeats an earlier one.
+        // Edits go round the annotations from the origin's count, as the scenario's do.
         let first = try origin.changeCount()
 
         let (port, serving) = try await Scenarios.serve(origin)
@@ -35,13 +35,7 @@ enum DeltaBench {
         let (noop, delta) = try await Scenarios.syncs(into: replica, port: port, runs: runs) { run in
             for k in 0..<100 {
                 clock += 1
-                let edit = first + 100 * run + k
-                do {
-                    try Scenarios.edit(origin, annotations, edit, now: clock)
-                } catch {
-                    // The annotations come in another order than the run that wrote them: a status or tag already there.
-                    _ = try origin.edit(annotations[edit % annotations.count], AnnotationEdit(note: "delta edit \(edit)"), now: clock)
-                }
+                try edit(origin, annotations[(first + 100 * run + k) % annotations.count], first + 100 * run + k, now: clock)
             }
             origin.checkpointer.waitUntilIdle()
         }
@@ -50,5 +44,19 @@ enum DeltaBench {
         }
         print(line("no-op sync", noop))
         print(line("delta sync, 100 changes", delta))
+    }
+
+    /// Edit `k`: a note, a status or a tag in turn, as the scenario's edits;
+    /// each changes something, and an annotation keeps at most five tags
+    /// (the five last in name order), whatever the runs before left.
+    static func edit(_ store: Store, _ annotation: EntityID, _ k: Int, now: Int) throws {
+        let current = try store.annotation(annotation)
+        let statuses: [Status] = [.checked, .verified, .disputed, .open]
+        let edit = switch k % 3 {
+        case 0: AnnotationEdit(note: "delta edit \(k): the ICJ calls the charges spurious")
+        case 1: AnnotationEdit(status: statuses[(statuses.firstIndex(of: current.status).map { $0 + 1 } ?? 0) % statuses.count])
+        default: AnnotationEdit(addedTags: ["d\(k)"], removedTags: Array(current.tags.sorted().dropLast(4)))
+        }
+        _ = try store.edit(annotation, edit, now: now)
     }
 }

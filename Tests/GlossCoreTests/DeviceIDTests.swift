@@ -77,6 +77,22 @@ struct DeviceIDTests {
         #expect(DeviceID(rawValue: String(fixture) + "A") == nil)
     }
 
+    @Test("an entity id is 26 lower-case base32 digits: every other byte in any place, or another length, is refused")
+    func entityIDAlphabet() {
+        let digits = Set("abcdefghijklmnopqrstuvwxyz234567".utf8)
+        for byte in UInt8(0)...UInt8(127) {
+            for place in [0, 13, 25] {
+                var text = Array("aaaaaaaaaaaaaaaaaaaaaaaaaa".utf8)
+                text[place] = byte
+                let id = String(decoding: text, as: UTF8.self)
+                #expect((EntityID(rawValue: id) != nil) == digits.contains(byte), "\(id)")
+            }
+        }
+        #expect(EntityID(rawValue: String(repeating: "a", count: 25)) == nil)
+        #expect(EntityID(rawValue: String(repeating: "a", count: 27)) == nil)
+        #expect(EntityID(rawValue: String(repeating: "a", count: 25) + "é") == nil)
+    }
+
     @Test("ids hash by their whole text, taken once: ids alike but for the last character are two keys; one id made two ways is one")
     func hashingByText() throws {
         let entity = EntityID(rawValue: "aaaaaaaaaaaaaaaaaaaaaaaaab")!, twin = EntityID(rawValue: "aaaaaaaaaaaaaaaaaaaaaaaaac")!
