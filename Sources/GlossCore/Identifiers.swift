@@ -121,8 +121,9 @@ public struct EntityID: RawRepresentable, Hashable, Comparable, Sendable, Custom
     public func hash(into hasher: inout Hasher) { hasher.combine(textHash) }
 
     static func isWellFormed(_ text: String) -> Bool {
+        var text = text  // `withUTF8` reads the bytes in place, faster than the view's iterator
         // a to z, or 2 to 7 (a wrapping difference is below the range's size only inside it)
-        text.utf8.count == 26 && text.utf8.allSatisfy { $0 &- UInt8(ascii: "a") < 26 || $0 &- UInt8(ascii: "2") < 6 }
+        return text.utf8.count == 26 && text.withUTF8 { $0.allSatisfy { $0 &- UInt8(ascii: "a") < 26 || $0 &- UInt8(ascii: "2") < 6 } }
     }
 }
 
