@@ -173,17 +173,36 @@ struct LogReader {
         }
     }
 
+    /// The id and entity number of the change that arrived `arrival`th.
+    ///
+    /// A delta's server looks up most of its changes' parents this way, so
+    /// the statement is run through SQLite's C interface, as GRDB allows
+    /// for its statements (see `LogWriter.insertRow`): GRDB's cursor and
+    /// arguments took more instructions than SQLite's search.
     private func parent(_ arrival: Int64) throws(Problem) -> (id: ChangeID, entity: Int64) {
-        let parent: Row?
+        let handle: OpaquePointer
         do {
-            parent = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, entity FROM change WHERE arrival = ?"), arguments: [arrival])
+            handle = try db.cachedStatement(sql: "SELECT id, entity FROM change WHERE arrival = ?").sqliteStatement
         } catch {
             throw Problem(.parent, "its parent could not be read: \(error)")
         }
-        guard let parent, let id = ChangeID(bytes: parent[0] as Data) else {
+        defer { sqlite3_reset(handle) }
+        let code = sqlite3_bind_int64(handle, 1, arrival) == SQLITE_OK ? sqlite3_step(handle) : SQLITE_ERROR
+        guard code == SQLITE_ROW || code == SQLITE_DONE else {
+            throw Problem(.parent, "its parent could not be read: \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
+        }
+        // Columns are read only from a row: SQLite leaves them undefined otherwise.
+        guard code == SQLITE_ROW, let id = Self.changeID(inColumn: 0, of: handle) else {
             throw Problem(.parent, "its parent, the change that arrived \(arrival)th, is not in the log")
         }
-        return (id, parent[1])
+        return (id, sqlite3_column_int64(handle, 1))
+    }
+
+    /// The change id in `column` of the row that `handle` stands on; nil
+    /// unless it is 32 bytes.
+    private static func changeID(inColumn column: CInt, of handle: OpaquePointer) -> ChangeID? {
+        let bytes = sqlite3_column_blob(handle, column)  // before its size, as SQLite asks
+        return ChangeID(bytes: UnsafeRawBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(handle, column))))
     }
 
     private mutating func author(_ number: Int64) throws(Problem) -> DeviceID {
