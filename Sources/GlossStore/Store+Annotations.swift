@@ -224,9 +224,9 @@ extension Store {
         return states
     }
 
-    /// The tags and the conflicts of the annotations in `list` (a JSON array
-    /// of ids, see ``jsonArray(_:)``), by id, each in
-    /// the order ``annotation(_:in:)`` reads them.
+    /// The tags and the conflicts of the annotations in `list`, a JSON array
+    /// of ids (``jsonArray(_:)``): by id, each in the order
+    /// ``annotation(_:in:)`` reads them.
     private static func tagsAndConflicts(of list: String, in db: Database) throws -> (tags: [String: [String]], conflicts: [String: [Conflict]]) {
         // The rows come grouped by annotation: each group is stored once.
         var tags: [String: [String]] = [:]

@@ -33,9 +33,9 @@ enum DeltaBench {
         // Whatever the origin holds that the replica lacks (an interrupted run's edits) is not part of a measured sync.
         _ = try await SyncClient.sync(replica, host: "127.0.0.1", port: port, mode: .pull, now: { Int(Date().timeIntervalSince1970 * 1000) })
         let (noop, delta) = try await Scenarios.syncs(into: replica, port: port, runs: runs) { run in
-            for k in 0..<100 {
+            for k in first + 100 * run..<first + 100 * (run + 1) {
                 clock += 1
-                try edit(origin, annotations[(first + 100 * run + k) % annotations.count], first + 100 * run + k, now: clock)
+                try edit(origin, annotations[k % annotations.count], k, now: clock)
             }
             origin.checkpointer.waitUntilIdle()
         }

@@ -95,17 +95,13 @@ final class Scenarios {
     /// edits before, so that an annotation holds at most five tags however
     /// long the run, as each file of the git side holds one line.
     func edit(_ store: Store, _ annotations: [EntityID], _ k: Int) throws {
-        try Self.edit(store, annotations, k, now: tick())
-    }
-
-    static func edit(_ store: Store, _ annotations: [EntityID], _ k: Int, now: Int) throws {
         let annotation = annotations[k % annotations.count], round = k / annotations.count
         let edit = switch k % 3 {
         case 0: AnnotationEdit(note: "note \(k): the ICJ calls the charges spurious")
         case 1: AnnotationEdit(status: [.checked, .verified, .disputed, .open][round % 4])
         default: AnnotationEdit(addedTags: ["t\(round)"], removedTags: round >= 15 ? ["t\(round - 15)"] : [])
         }
-        _ = try store.edit(annotation, edit, now: now)
+        _ = try store.edit(annotation, edit, now: tick())
     }
 
     /// Makes a replica of `origin` as it is now in `folder`, as a clone
@@ -144,7 +140,7 @@ final class Scenarios {
         func set(_ port: Int) { lock.withLock { bound = port } }
     }
 
-    /// Scenarios 4 and its scale: `runs` no-op syncs of `replica` from the
+    /// Scenario 4 and its scale: `runs` no-op syncs of `replica` from the
     /// server on `port`, then `runs` delta syncs, each of the 100 changes that
     /// `makeChanges(run)` makes at the server first; both in milliseconds.
     static func syncs(into replica: Store, port: Int, runs: Int,
