@@ -489,7 +489,7 @@ struct LogWriter {
                 WHERE c.author = (SELECT number FROM device WHERE id = ?) AND c.seq > ? AND e.kind != 'workspace'
                 """, arguments: [device.rawValue, lastSeq])
             for row in touched {
-                let kind = EntityKind(rawValue: row["kind"])!, entity = EntityID(rawValue: row["id"])!
+                let kind = try row.parsed("kind", of: "entity", EntityKind.init(rawValue:)), entity = try row.parsed("id", of: "entity", EntityID.init(rawValue:))
                 if deferringDerivation { try markStale(kind, entity) } else { try rederive(kind: kind, entity: entity) }
             }
         }

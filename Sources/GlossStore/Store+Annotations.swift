@@ -187,7 +187,7 @@ extension Store {
             let rows = try Row.fetchAll(db, sql: "SELECT \(Self.annotationSelection) FROM annotation \(whereClause) ORDER BY statement, start, \"end\", id",
                                         arguments: arguments)
             let (tags, conflicts) = rows.isEmpty ? ([:], [:]) : try Self.tagsAndConflicts(of: Self.jsonArray(rows.map { $0[0] }), in: db)
-            return rows.map { row in Self.annotation(from: row, tags: tags[row[0]] ?? [], conflicts: conflicts[row[0]] ?? []) }
+            return try rows.map { row in try Self.annotation(from: row, tags: tags[row[0]] ?? [], conflicts: conflicts[row[0]] ?? []) }
         }
     }
 
@@ -203,7 +203,7 @@ extension Store {
             return nil
         }
         let tags = try String.fetchAll(db.cachedStatement(sql: "SELECT tag FROM annotation_tag WHERE annotation = ? ORDER BY tag"), arguments: [id.rawValue])
-        return annotation(from: row, tags: tags, conflicts: try conflicts(of: id.rawValue, in: db))
+        return try annotation(from: row, tags: tags, conflicts: try conflicts(of: id.rawValue, in: db))
     }
 
     /// The annotations among `ids` that the table holds, with their tags and
@@ -218,7 +218,7 @@ extension Store {
                                        arguments: [list])
         while let row = try rows.next() {
             let id: String = row[0]
-            let state = annotation(from: row, tags: tags[id] ?? [], conflicts: conflicts[id] ?? [])
+            let state = try annotation(from: row, tags: tags[id] ?? [], conflicts: conflicts[id] ?? [])
             states[state.id] = state
         }
         return states
@@ -246,7 +246,7 @@ extension Store {
         let conflictRows = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT * FROM conflict WHERE entity IN (SELECT value FROM json_each(?)) ORDER BY entity, field, rank
             """), arguments: [list])
-        return (tags, Dictionary(grouping: conflictRows) { $0["entity"] as String }.mapValues(conflicts(from:)))
+        return (tags, try Dictionary(grouping: conflictRows) { $0["entity"] as String }.mapValues { try conflicts(from: $0) })
     }
 
     /// Entity ids as a JSON array, for `json_each`: one statement for any
@@ -267,17 +267,18 @@ extension Store {
     static let annotationSelection = annotationColumns.map { "\"\($0)\"" }.joined(separator: ", ")
 
     /// The annotation a row of ``annotationColumns`` holds.
-    private static func annotation(from row: Row, tags: [String], conflicts: [Conflict]) -> AnnotationState {
-        let target = Target(statement: EntityID(rawValue: row[1])!, revision: RevisionHash(hex: row[2])!,
+    private static func annotation(from row: Row, tags: [String], conflicts: [Conflict]) throws(StoreError) -> AnnotationState {
+        let table = "annotation"
+        let target = Target(statement: try row.parsed(1, of: table, EntityID.init(rawValue:)), revision: try row.parsed(2, of: table, RevisionHash.init(hex:)),
                             exact: row[3], prefix: row[4], suffix: row[5], start: row[6], end: row[7])
         return AnnotationState(
-            id: EntityID(rawValue: row[0])!, target: target,
+            id: try row.parsed(0, of: table, EntityID.init(rawValue:)), target: target,
             anchor: Anchor(state: AnchorState(rawValue: row[18]) ?? .exact, score: row[19]),
             note: row[8], tags: tags,
-            status: Status(rawValue: row[9])!, motivation: Motivation(rawValue: row[10])!,
-            isDeleted: row[11], author: DeviceID(rawValue: row[12])!,
+            status: try row.parsed(9, of: table, Status.init(rawValue:)), motivation: try row.parsed(10, of: table, Motivation.init(rawValue:)),
+            isDeleted: row[11], author: try row.parsed(12, of: table, DeviceID.init(rawValue:)),
             created: HLCTimestamp(milliseconds: row[13], counter: row[14]),
-            modifiedBy: DeviceID(rawValue: row[15])!,
+            modifiedBy: try row.parsed(15, of: table, DeviceID.init(rawValue:)),
             modified: HLCTimestamp(milliseconds: row[16], counter: row[17]),
             conflicts: conflicts,
             origin: (row[20] as String?).flatMap { try? Origin(json: CanonicalJSON(parsing: Array($0.utf8))) })

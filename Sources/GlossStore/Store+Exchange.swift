@@ -230,8 +230,8 @@ extension Store {
             var derivation = StaleDerivation()
             derivation.derived = conflictsAfter.count
             for row in try Row.fetchAll(writer.db, sql: "SELECT entity, kind FROM stale_entity ORDER BY kind DESC, entity") {
-                let entity = EntityID(rawValue: row["entity"])!
-                try writer.rederive(kind: EntityKind(rawValue: row["kind"])!, entity: entity)
+                let entity = try row.parsed("entity", of: "stale_entity", EntityID.init(rawValue:))
+                try writer.rederive(kind: try row.parsed("kind", of: "stale_entity", EntityKind.init(rawValue:)), entity: entity)
                 if carried?.conflictsBefore[entity] != nil { conflictsAfter[entity] = try writer.conflictedFields(of: entity) }
                 derivation.derived += 1
             }

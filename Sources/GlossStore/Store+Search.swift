@@ -23,7 +23,8 @@ extension Store {
                 SELECT kind, entity, snippet(search, 2, '[', ']', '…', 12) AS snippet
                 FROM search WHERE search MATCH ? ORDER BY rank, entity LIMIT 100
                 """, arguments: [match]).map { row in
-                    SearchHit(kind: EntityKind(rawValue: row["kind"])!, entity: EntityID(rawValue: row["entity"])!,
+                    SearchHit(kind: try row.parsed("kind", of: "search", EntityKind.init(rawValue:)),
+                              entity: try row.parsed("entity", of: "search", EntityID.init(rawValue:)),
                               snippet: (row["snippet"] as String).replacingOccurrences(of: "\n", with: " "))
                 }
         }

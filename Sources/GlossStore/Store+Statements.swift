@@ -136,9 +136,9 @@ extension Store {
     }
 
     static func statement(from row: Row, in db: Database) throws -> StatementState {
-        StatementState(id: EntityID(rawValue: row["id"])!, title: row["title"], source: row["source"],
-                       published: row["published"], revision: RevisionHash(hex: row["revision"])!,
-                       author: DeviceID(rawValue: row["author"])!,
+        StatementState(id: try row.parsed("id", of: "statement", EntityID.init(rawValue:)), title: row["title"], source: row["source"],
+                       published: row["published"], revision: try row.parsed("revision", of: "statement", RevisionHash.init(hex:)),
+                       author: try row.parsed("author", of: "statement", DeviceID.init(rawValue:)),
                        created: HLCTimestamp(milliseconds: row["created_ms"], counter: row["created_counter"]),
                        conflicts: try conflicts(of: row["id"], in: db))
     }

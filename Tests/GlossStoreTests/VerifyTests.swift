@@ -159,6 +159,30 @@ struct VerifyTests {
         #expect(try store.changeCount() == count)
     }
 
+    @Test("a derived row altered behind the store's back (an annotation's author, a statement's revision, a conflict's change) is a plain error naming it, not a crash")
+    func malformedDerivedRows() throws {
+        let (workspace, annotation) = try populated()
+        let store = workspace.store
+        let statement = try #require(store.statements().first)
+        let outside = "which Gloss never writes: the workspace's file was changed outside Gloss"
+
+        try tamper(workspace, "UPDATE annotation SET author = 'nobody' WHERE id = ?", [annotation.rawValue])
+        let author = "the annotation table holds \"nobody\" in its column author, \(outside)"
+        #expect(databaseError { _ = try store.annotations() } == author)
+        #expect(databaseError { _ = try store.annotation(annotation) } == author)
+
+        try tamper(workspace, "UPDATE statement SET revision = 'abc' WHERE id = ?", [statement.id.rawValue])
+        #expect(databaseError { _ = try store.statements() } == "the statement table holds \"abc\" in its column revision, \(outside)")
+
+        try tamper(workspace, """
+            INSERT INTO conflict (entity, kind, field, rank, change, author, hlc_ms, hlc_counter, value)
+            VALUES (?, 'statement', 'title', 0, x'0000', ?, 1, 0, '"x"')
+            """, [statement.id.rawValue, store.device.rawValue])
+        #expect(databaseError { _ = try store.statement(statement.id) } == "the statement table holds \"abc\" in its column revision, \(outside)")
+        try tamper(workspace, "UPDATE statement SET revision = ? WHERE id = ?", [statement.revision.hex, statement.id.rawValue])
+        #expect(databaseError { _ = try store.statement(statement.id) } == "the conflict table holds 2 bytes in its column change, \(outside)")
+    }
+
     @Test("an author's head moved back behind the store's back: the next change's row collides with the log's, a plain error, and nothing is written")
     func rowCollision() throws {
         let (workspace, annotation) = try populated()
