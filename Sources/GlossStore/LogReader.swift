@@ -192,17 +192,19 @@ struct LogReader {
             throw Problem(.parent, "its parent could not be read: \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
         }
         // Columns are read only from a row: SQLite leaves them undefined otherwise.
-        guard code == SQLITE_ROW, let id = Self.changeID(inColumn: 0, of: handle) else {
+        guard code == SQLITE_ROW, let id = Self.bytes(inColumn: 0, of: handle).flatMap({ ChangeID(bytes: $0) }) else {
             throw Problem(.parent, "its parent, the change that arrived \(arrival)th, is not in the log")
         }
         return (id, sqlite3_column_int64(handle, 1))
     }
 
-    /// The change id in `column` of the row that `handle` stands on; nil
-    /// unless it is 32 bytes.
-    private static func changeID(inColumn column: CInt, of handle: OpaquePointer) -> ChangeID? {
-        let bytes = sqlite3_column_blob(handle, column)  // before its size, as SQLite asks
-        return ChangeID(bytes: UnsafeRawBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(handle, column))))
+    /// The bytes in `column` of the row that `handle` stands on, where
+    /// SQLite holds them (until the statement moves); nil for NULL. Text
+    /// reads as its bytes, as through `Data`.
+    fileprivate static func bytes(inColumn column: CInt, of handle: OpaquePointer) -> UnsafeRawBufferPointer? {
+        guard sqlite3_column_type(handle, column) != SQLITE_NULL else { return nil }
+        let start = sqlite3_column_blob(handle, column)  // before its size, as SQLite asks
+        return UnsafeRawBufferPointer(start: start, count: Int(sqlite3_column_bytes(handle, column)))
     }
 
     private mutating func author(_ number: Int64) throws(Problem) -> DeviceID {
@@ -253,15 +255,10 @@ extension LogReader {
         /// server's reading).
         init(_ statement: Statement) {
             let handle = statement.sqliteStatement
-            func bytes(_ column: CInt) -> [UInt8]? {
-                guard sqlite3_column_type(handle, column) != SQLITE_NULL else { return nil }  // text reads as its bytes, as in Data
-                let start = sqlite3_column_blob(handle, column)  // before its size, as SQLite asks
-                let count = Int(sqlite3_column_bytes(handle, column))
-                return count == 0 ? [] : Array(UnsafeRawBufferPointer(start: start, count: count))
-            }
+            func bytes(_ column: CInt) -> UnsafeRawBufferPointer? { LogReader.bytes(inColumn: column, of: handle) }
             id = bytes(1).flatMap { ChangeID(bytes: $0) }
-            body = bytes(7)
-            signature = bytes(8)
+            body = bytes(7).map { Array($0) }
+            signature = bytes(8).map { Array($0) }
             previous = bytes(9).flatMap { ChangeID(bytes: $0) }
         }
     }
