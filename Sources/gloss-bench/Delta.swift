@@ -1,7 +1,6 @@
 import Foundation
 import GlossCore
 import GlossStore
-import GlossSync
 
 /// `gloss-bench delta ORIGIN REPLICA [--runs R]`: scenario 4 on workspaces
 /// a run with `--keep` left behind, so that the delta at 1,000,000 can be
@@ -31,7 +30,7 @@ enum DeltaBench {
         let (port, serving) = try await Scenarios.serve(origin)
         defer { serving.cancel() }
         // Whatever the origin holds that the replica lacks (an interrupted run's edits) is not part of a measured sync.
-        _ = try await SyncClient.sync(replica, host: "127.0.0.1", port: port, mode: .pull, now: { Int(Date().timeIntervalSince1970 * 1000) })
+        _ = try await Scenarios.pull(into: replica, port: port)
         let (noop, delta) = try await Scenarios.syncs(into: replica, port: port, runs: runs) { run in
             for k in first + 100 * run..<first + 100 * (run + 1) {
                 clock += 1

@@ -140,28 +140,31 @@ final class Scenarios {
         func set(_ port: Int) { lock.withLock { bound = port } }
     }
 
+    /// One pull of `replica` from the server on `port`, in process: the
+    /// changes received and the milliseconds it took.
+    static func pull(into replica: Store, port: Int) async throws -> (received: Int, milliseconds: Double) {
+        let (report, seconds) = try await Measure.seconds {
+            try await SyncClient.sync(replica, host: "127.0.0.1", port: port, mode: .pull, now: { Int(Date().timeIntervalSince1970 * 1000) })
+        }
+        return (report.received, seconds * 1000)
+    }
+
     /// Scenario 4 and its scale: `runs` no-op syncs of `replica` from the
     /// server on `port`, then `runs` delta syncs, each of the 100 changes that
     /// `makeChanges(run)` makes at the server first; both in milliseconds.
     static func syncs(into replica: Store, port: Int, runs: Int,
                       makeChanges: (Int) throws -> Void) async throws -> (noop: [Double], delta: [Double]) {
-        func pull() async throws -> (received: Int, milliseconds: Double) {
-            let (report, seconds) = try await Measure.seconds {
-                try await SyncClient.sync(replica, host: "127.0.0.1", port: port, mode: .pull, now: { Int(Date().timeIntervalSince1970 * 1000) })
-            }
-            return (report.received, seconds * 1000)
-        }
         // The fixed cost of a session (TLS handshake, greeting, digest), for scale.
         var noop: [Double] = []
         for _ in 0..<runs {
-            let (received, milliseconds) = try await pull()
+            let (received, milliseconds) = try await pull(into: replica, port: port)
             guard received == 0 else { throw BenchError("a no-op sync received \(received) changes") }
             noop.append(milliseconds)
         }
         var delta: [Double] = []
         for run in 0..<runs {
             try makeChanges(run)
-            let (received, milliseconds) = try await pull()
+            let (received, milliseconds) = try await pull(into: replica, port: port)
             guard received == 100 else { throw BenchError("delta sync received \(received) changes, expected 100") }
             delta.append(milliseconds)
         }
