@@ -24,7 +24,7 @@ public enum Wire {
             line = Array("change ".utf8)
             line.reserveCapacity(line.count + 2 * signed.signature.count + 1 + signed.bytes.count + 1)
             line += Hex.encode(signed.signature).utf8
-            line.append(0x20)
+            line.append(UInt8(ascii: " "))
             line += signed.bytes
         case .batchEnd: line = Array("batch-end".utf8)
         case .ack(let count): line = Array("ack \(count)".utf8)
