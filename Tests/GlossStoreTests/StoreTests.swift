@@ -27,6 +27,25 @@ struct StoreTests {
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
     }
 
+    @Test("the device key is read with blanks around it, in either case, and refused when it is not 64 hex digits")
+    func keyFile() throws {
+        let workspace = try TestWorkspace()
+        let file = workspace.root.appendingPathComponent(".gloss/device.key")
+        let hex = try String(contentsOf: file, encoding: .utf8).filter(\.isHexDigit)
+        for text in [" \t\(hex)\r\n\n", hex.uppercased()] {
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            #expect(try Store.open(WorkspaceFolder(root: workspace.root)).device == workspace.store.device)
+        }
+        for text in ["", "\n", String(hex.dropLast()), hex + "0", String(hex.prefix(32)) + " " + String(hex.dropFirst(32)),
+                     "g" + String(hex.dropFirst())] {
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            #expect(throws: StoreError.unreadableWorkspace(workspace.root.standardizedFileURL.path,
+                                                           reason: "the device key \(file.standardizedFileURL.path) is not 64 hex digits")) {
+                try Store.open(WorkspaceFolder(root: workspace.root))
+            }
+        }
+    }
+
     @Test("every commit syncs the write-ahead log, in a new workspace and in one opened again")
     func commitsAreSynced() throws {
         let workspace = try TestWorkspace()
