@@ -12,6 +12,17 @@ import Synchronization
 /// once: SQLite's WAL mode lets readers run beside the writer, and writers
 /// wait for each other (up to ``busyTimeout``) instead of failing.
 public final class Store: Sendable {
+    /// How a store reaches its database file.
+    public enum Access: Sendable {
+        /// A writer and readers beside it: for a process whose tasks read
+        /// while another writes, such as a server's sessions.
+        case concurrent
+        /// One connection for reads and writes: for a command that runs and
+        /// exits. Opening it writes nothing, where a pool's set-up commits a
+        /// transaction and syncs the file three times, even for `gloss list`.
+        case single
+    }
+
     public static let busyTimeout: TimeInterval = 10
     /// The most memory each connection's page cache may take. Writes touch
     /// pages all over a large log (indexes, annotations, full text), so a
@@ -28,7 +39,7 @@ public final class Store: Sendable {
     public let workspace: WorkspaceID
     /// This device's signing key.
     package let key: DeviceKey
-    package let pool: DatabasePool
+    package let dbWriter: any DatabaseWriter
     /// Copies the write-ahead log into the database file off the writer's path.
     package let checkpointer: Checkpointer
     /// What a clone's deferred batches carry to ``deriveStale()``.
@@ -40,28 +51,29 @@ public final class Store: Sendable {
         checkpointer.close()
     }
 
-    private init(folder: WorkspaceFolder, key: DeviceKey, database: (pool: DatabasePool, checkpointer: Checkpointer)) throws(StoreError) {
+    private init(folder: WorkspaceFolder, key: DeviceKey, database: Connections) throws(StoreError) {
         self.folder = folder
         self.key = key
-        (pool, checkpointer) = database
-        let id: String? = try Self.catching { try database.pool.read { db in try String.fetchOne(db, sql: "SELECT id FROM workspace") } }
+        (dbWriter, checkpointer) = database
+        let id: String? = try Self.catching { try database.writer.read { db in try String.fetchOne(db, sql: "SELECT id FROM workspace") } }
         guard let id, let workspace = WorkspaceID(rawValue: id) else {
             throw .unreadableWorkspace(folder.root.path, reason: "it has no genesis change")
         }
         self.workspace = workspace
     }
 
-    /// Opens the workspace in `folder`.
+    /// Opens the workspace in `folder`, with a pool of connections unless
+    /// `access` is ``Access/single``.
     ///
     /// - Throws: ``StoreError`` when there is no workspace there, or its
     ///   database or key cannot be read.
-    public static func open(_ folder: WorkspaceFolder) throws(StoreError) -> Store {
+    public static func open(_ folder: WorkspaceFolder, access: Access = .concurrent) throws(StoreError) -> Store {
         guard folder.exists else { throw .noWorkspace(searchedFrom: folder.root.path) }
         guard folder.hasDatabase else {
             throw .unreadableWorkspace(folder.root.path, reason: "it holds only a device key, from a clone that has not finished; run gloss clone again")
         }
         let key = try folder.readKey()
-        let store = try Store(folder: folder, key: key, database: try openDatabase(folder))
+        let store = try Store(folder: folder, key: key, database: try openDatabase(folder, access: access))
         if try store.read({ try Bool(exists: "SELECT 1 FROM stale_entity", [], in: $0) || !Schema.missingDeferredLogIndexes($0).isEmpty }) {
             try store.deriveStale()  // a clone was cut short
         }
@@ -88,7 +100,7 @@ public final class Store: Sendable {
         let workspace = workspace ?? WorkspaceID.random(using: &generator)
         return try makeFolder(folder, key: key) { database throws(StoreError) in
             try catching {
-                try database.pool.write { db in
+                try database.writer.write { db in
                     try db.execute(sql: "INSERT INTO workspace (singleton, id, name) VALUES (1, ?, '')",
                                    arguments: [workspace.rawValue])
                     try LogWriter.writing(db, key: key, workspace: workspace) { writer in
@@ -125,7 +137,7 @@ public final class Store: Sendable {
                 database.checkpointer.pagesBeforeCheckpoint = cloneWalAutocheckpointPages
             }
             let (report, carried) = try catching {
-                try database.pool.write { db in
+                try database.writer.write { db in
                     try db.execute(sql: "INSERT INTO workspace (singleton, id, name) VALUES (1, ?, '')", arguments: [workspace.rawValue])
                     if deferringDerivation { try Schema.dropDeferredLogIndexes(db) }
                     return try LogWriter.writing(db, key: key, workspace: workspace) { writer in
@@ -144,7 +156,7 @@ public final class Store: Sendable {
     /// Makes `.gloss/` with the key file and an empty database, then runs
     /// `body` to fill it; if anything fails, removes `.gloss/` again.
     private static func makeFolder<T>(_ folder: WorkspaceFolder, key: DeviceKey,
-                                      _ body: ((pool: DatabasePool, checkpointer: Checkpointer)) throws(StoreError) -> T) throws(StoreError) -> T {
+                                      _ body: (Connections) throws(StoreError) -> T) throws(StoreError) -> T {
         let pendingKey = folder.exists && !folder.hasDatabase && FileManager.default.fileExists(atPath: folder.keyFile.path)
         guard !folder.exists || pendingKey else { throw .workspaceExists(folder.root.path) }
         if pendingKey {
@@ -161,7 +173,7 @@ public final class Store: Sendable {
         }
         do {
             if !pendingKey { try folder.writeKey(key) }
-            return try body(try openDatabase(folder))
+            return try body(try openDatabase(folder, access: .concurrent))
         } catch {
             // Keep a pending clone's key: a member may have admitted its id.
             if pendingKey {
@@ -173,7 +185,13 @@ public final class Store: Sendable {
         }
     }
 
-    private static func openDatabase(_ folder: WorkspaceFolder) throws(StoreError) -> (pool: DatabasePool, checkpointer: Checkpointer) {
+    /// The connections to a workspace's database, and their checkpointer.
+    private typealias Connections = (writer: any DatabaseWriter, checkpointer: Checkpointer)
+
+    /// Opens the database in `folder`, making it or bringing its schema up
+    /// to date. A pool puts a new file in WAL mode; a single connection
+    /// opens only files a pool made, whose WAL mode is kept in the file.
+    private static func openDatabase(_ folder: WorkspaceFolder, access: Access) throws(StoreError) -> Connections {
         let checkpointer = Checkpointer(path: folder.database.path, pagesBeforeCheckpoint: walAutocheckpointPages)
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
@@ -183,17 +201,21 @@ public final class Store: Sendable {
             if !db.configuration.readonly { checkpointer.install(on: db) }
         }
         do {
-            let pool = try DatabasePool(path: folder.database.path, configuration: configuration)
-            try Schema.migrator.migrate(pool)
+            let writer: any DatabaseWriter = switch access {
+            case .concurrent: try DatabasePool(path: folder.database.path, configuration: configuration)
+            case .single: try DatabaseQueue(path: folder.database.path, configuration: configuration)
+            }
+            try Schema.migrator.migrate(writer)
             // GRDB leaves a pool's writer at `synchronous = NORMAL`, which in
             // WAL mode syncs the log only when it is checkpointed: a power cut
             // could take back an edit the CLI reported, or a batch already
-            // acknowledged to a peer. FULL syncs the log at every commit.
+            // acknowledged to a peer. FULL (SQLite's default, which a single
+            // connection keeps) syncs the log at every commit.
             // The migrations before it may go unsynced, as a new workspace
             // runs all nine: one taken back by a power cut runs again on the
             // next open, and the first synced commit syncs them too.
-            try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
-            return (pool, checkpointer)
+            try writer.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+            return (writer, checkpointer)
         } catch {
             throw .unreadableWorkspace(folder.root.path, reason: "\(error)")
         }
@@ -230,7 +252,7 @@ public final class Store: Sendable {
     /// Runs `body` in one immediate write transaction, as it finds the tables.
     func transaction<T>(_ body: (LogWriter) throws -> T) throws(StoreError) -> T {
         try Self.catching {
-            try pool.writeWithoutTransaction { db in
+            try dbWriter.writeWithoutTransaction { db in
                 var result: T?
                 try db.inTransaction(.immediate) {
                     result = try LogWriter.writing(db, key: key, workspace: workspace, body)
@@ -242,6 +264,6 @@ public final class Store: Sendable {
     }
 
     func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
-        try Self.catching { try pool.read(body) }
+        try Self.catching { try dbWriter.read(body) }
     }
 }

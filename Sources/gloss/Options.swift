@@ -17,8 +17,11 @@ struct WorkspaceOptions: ParsableArguments {
         return try WorkspaceFolder.find(from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
     }
 
-    func open() throws(StoreError) -> Store {
-        try Store.open(folder())
+    /// Opens the workspace with one connection, as a command that exits
+    /// needs; `gloss serve`, whose sessions read beside each other's
+    /// writes, asks for ``Store/Access/concurrent``.
+    func open(access: Store.Access = .single) throws(StoreError) -> Store {
+        try Store.open(folder(), access: access)
     }
 }
 

@@ -41,7 +41,7 @@ struct Serve: AsyncParsableCommand {
         guard maxConnections >= 1, idleTimeout >= 1 else {
             throw Failure(message: "expected --max-connections and --idle-timeout of at least 1")
         }
-        let store = try workspace.open()
+        let store = try workspace.open(access: .concurrent)
         var options = SyncServer.Options()
         options.maximumConnections = maxConnections
         options.idleTimeout = .seconds(Int64(idleTimeout))

@@ -46,13 +46,31 @@ struct StoreTests {
         }
     }
 
-    @Test("every commit syncs the write-ahead log, in a new workspace and in one opened again")
+    @Test("every commit syncs the write-ahead log, in a new workspace and in one opened again, by a pool or one connection")
     func commitsAreSynced() throws {
         let workspace = try TestWorkspace()
         // 2 is FULL; GRDB's default for a pool's writer, NORMAL (1), syncs only at checkpoints.
-        let level = { (store: Store) in try store.pool.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") } }
+        let level = { (store: Store) in try store.dbWriter.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") } }
         #expect(try level(workspace.store) == 2)
         #expect(try level(Store.open(WorkspaceFolder(root: workspace.root))) == 2)
+        #expect(try level(Store.open(WorkspaceFolder(root: workspace.root), access: .single)) == 2)
+    }
+
+    @Test("a store opened with one connection reads without writing to the database file; a pool's set-up writes to it")
+    func singleConnectionReadsWithoutWriting() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("gloss-test-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        _ = try Store.create(WorkspaceFolder(root: root), name: "test", deviceName: "Dara", now: 1)  // and closed
+        let file = root.appendingPathComponent(".gloss/gloss.sqlite")
+        let before = try Data(contentsOf: file)
+        for access in [Store.Access.single, .concurrent] {
+            do {
+                let store = try Store.open(WorkspaceFolder(root: root), access: access)
+                #expect(try store.members().count == 1)
+            }
+            #expect((try Data(contentsOf: file) == before) == (access == .single), "\(access)")
+            #expect(!FileManager.default.fileExists(atPath: file.path + "-wal"))
+        }
     }
 
     @Test("init refuses a folder that already holds a workspace, and leaves it as it was")

@@ -123,7 +123,7 @@ struct SessionTests {
         for annotation in annotations { _ = try dara.store.edit(annotation, AnnotationEdit(status: .checked), now: dara.tick()) }
         // The first batch's edits update their rows; the later batches leave
         // theirs to be written whole at the end, where a full disk refuses them.
-        try sophea.store.pool.write { db in
+        try sophea.store.dbWriter.write { db in
             try db.execute(sql: "CREATE TRIGGER full_disk BEFORE INSERT ON annotation BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
         }
         conversation = Conversation()
@@ -138,7 +138,7 @@ struct SessionTests {
         #expect(try sophea.store.annotations(all).filter { $0.status == .checked }.count < annotations.count, "a failed derivation writes nothing")
         #expect(sophea.store.hasDeferredDerivation, "what the batches carried is kept for the next try, which the next write makes")
 
-        try sophea.store.pool.write { try $0.execute(sql: "DROP TRIGGER full_disk") }
+        try sophea.store.dbWriter.write { try $0.execute(sql: "DROP TRIGGER full_disk") }
         let derived = try sophea.store.deriveStale()
         #expect(derived.derived == annotations.count - 3, "the annotations the two deferred batches carried")
         #expect(try sophea.store.annotations(all) == dara.store.annotations(all), "the same store derives what it carried, once it can")
