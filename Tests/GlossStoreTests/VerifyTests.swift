@@ -183,6 +183,22 @@ struct VerifyTests {
         #expect(databaseError { _ = try store.statement(statement.id) } == "the conflict table holds 2 bytes in its column change, \(outside)")
     }
 
+    @Test("a full-text entry or a stale mark altered outside Gloss is a plain error naming table, column and value, and the store is unchanged")
+    func malformedSearchAndStaleRows() throws {
+        let (workspace, annotation) = try populated()
+        let store = workspace.store, count = try store.changeCount()
+        let outside = "which Gloss never writes: the workspace's file was changed outside Gloss"
+
+        try tamper(workspace, "UPDATE search SET kind = 'margin' WHERE entity = ?", [annotation.rawValue])
+        #expect(databaseError { _ = try store.search("three") } == "the search table holds \"margin\" in its column kind, \(outside)")
+
+        try tamper(workspace, "INSERT INTO stale_entity (entity, kind) VALUES (?, 'margin')", [annotation.rawValue])
+        #expect(databaseError { _ = try Store.open(WorkspaceFolder(root: workspace.root)) }
+            == "the stale_entity table holds \"margin\" in its column kind, \(outside)")
+        #expect(try store.changeCount() == count)
+        #expect(try store.annotation(annotation).note == "three")
+    }
+
     @Test("an author's head moved back behind the store's back: the next change's row collides with the log's, a plain error, and nothing is written")
     func rowCollision() throws {
         let (workspace, annotation) = try populated()
