@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import GlossCore
 import GlossMerge
 import Synchronization
@@ -20,7 +21,15 @@ public final class Store: Sendable {
         /// One connection for reads and writes: for a command that runs and
         /// exits. Opening it writes nothing, where a pool's set-up commits a
         /// transaction and syncs the file three times, even for `gloss list`.
+        /// A workspace whose folder this user cannot write is opened
+        /// ``readOnly`` instead.
         case single
+        /// Reads only, of the database file as it stands (SQLite's
+        /// `immutable`): for a workspace this user cannot write, such as an
+        /// archived copy or a read-only mount, beside which SQLite could not
+        /// make its lock and log files. Refused while a write-ahead log holds
+        /// changes the file lacks. Every write throws ``StoreError/readOnly(_:)``.
+        case readOnly
     }
 
     public static let busyTimeout: TimeInterval = 10
@@ -42,6 +51,8 @@ public final class Store: Sendable {
     package let dbWriter: any DatabaseWriter
     /// Copies the write-ahead log into the database file off the writer's path.
     package let checkpointer: Checkpointer
+    /// Opened with ``Access/readOnly``: every write throws.
+    public let isReadOnly: Bool
     /// What a clone's deferred batches carry to ``deriveStale()``.
     let deferred = Mutex<DeferredDerivation?>(nil)
 
@@ -54,7 +65,7 @@ public final class Store: Sendable {
     private init(folder: WorkspaceFolder, key: DeviceKey, database: Connections) throws(StoreError) {
         self.folder = folder
         self.key = key
-        (dbWriter, checkpointer) = database
+        (dbWriter, checkpointer, isReadOnly) = database
         let id: String? = try Self.catching { try database.writer.read { db in try String.fetchOne(db, sql: "SELECT id FROM workspace") } }
         guard let id, let workspace = WorkspaceID(rawValue: id) else {
             throw .unreadableWorkspace(folder.root.path, reason: "it has no genesis change")
@@ -63,7 +74,7 @@ public final class Store: Sendable {
     }
 
     /// Opens the workspace in `folder`, with a pool of connections unless
-    /// `access` is ``Access/single``.
+    /// `access` says otherwise.
     ///
     /// - Throws: ``StoreError`` when there is no workspace there, or its
     ///   database or key cannot be read.
@@ -73,9 +84,14 @@ public final class Store: Sendable {
             throw .unreadableWorkspace(folder.root.path, reason: "it holds only a device key, from a clone that has not finished; run gloss clone again")
         }
         let key = try folder.readKey()
+        let access = access == .single && !folder.isWritable ? .readOnly : access
         let store = try Store(folder: folder, key: key, database: try openDatabase(folder, access: access))
         if try store.read({ try Bool(exists: "SELECT 1 FROM stale_entity", [], in: $0) || !Schema.missingDeferredLogIndexes($0).isEmpty }) {
-            try store.deriveStale()  // a clone was cut short
+            // A clone was cut short.
+            guard !store.isReadOnly else {
+                throw .unreadableWorkspace(folder.root.path, reason: "a clone cut short left it to be completed, and this user cannot write its .gloss folder; open it once where it can be written")
+            }
+            try store.deriveStale()
         }
         return store
     }
@@ -186,7 +202,7 @@ public final class Store: Sendable {
     }
 
     /// The connections to a workspace's database, and their checkpointer.
-    private typealias Connections = (writer: any DatabaseWriter, checkpointer: Checkpointer)
+    private typealias Connections = (writer: any DatabaseWriter, checkpointer: Checkpointer, isReadOnly: Bool)
 
     /// Opens the database in `folder`, making it or bringing its schema up
     /// to date. A pool puts a new file in WAL mode; a single connection
@@ -200,10 +216,11 @@ public final class Store: Sendable {
             try db.execute(sql: "PRAGMA cache_size = -\(pageCacheKiB)")
             if !db.configuration.readonly { checkpointer.install(on: db) }
         }
+        if access == .readOnly { return (try openImmutable(folder, configuration), checkpointer, true) }
         do {
             let writer: any DatabaseWriter = switch access {
             case .concurrent: try DatabasePool(path: folder.database.path, configuration: configuration)
-            case .single: try DatabaseQueue(path: folder.database.path, configuration: configuration)
+            case .single, .readOnly: try DatabaseQueue(path: folder.database.path, configuration: configuration)
             }
             try Schema.migrator.migrate(writer)
             // GRDB leaves a pool's writer at `synchronous = NORMAL`, which in
@@ -215,10 +232,42 @@ public final class Store: Sendable {
             // runs all nine: one taken back by a power cut runs again on the
             // next open, and the first synced commit syncs them too.
             try writer.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
-            return (writer, checkpointer)
+            return (writer, checkpointer, false)
         } catch {
             throw .unreadableWorkspace(folder.root.path, reason: "\(error)")
         }
+    }
+
+    /// The database file opened for reading as it stands (see
+    /// ``Access/readOnly``), if no write-ahead log holds changes it lacks
+    /// and its schema is this version's.
+    private static func openImmutable(_ folder: WorkspaceFolder, _ configuration: Configuration) throws(StoreError) -> DatabaseQueue {
+        func refuse(_ reason: String) -> StoreError {
+            .unreadableWorkspace(folder.root.path, reason: "it can only be read here, as this user cannot write its .gloss folder, but \(reason)")
+        }
+        let log = try? FileManager.default.attributesOfItem(atPath: folder.database.path + "-wal")[.size] as? Int
+        guard (log ?? 0) == 0 else {
+            throw refuse("its write-ahead log (gloss.sqlite-wal) holds changes the database lacks; open it once where it can be written")
+        }
+        // SQLite reads a file name as a URI, and so its parameters, only
+        // when it was built to.
+        guard sqlite3_compileoption_used("USE_URI") == 1 else { throw refuse("this SQLite cannot open a file as immutable") }
+        var uri = URLComponents()
+        uri.scheme = "file"
+        uri.path = folder.database.path
+        uri.queryItems = [URLQueryItem(name: "immutable", value: "1")]
+        var configuration = configuration
+        configuration.readonly = true
+        let queue: DatabaseQueue
+        do {
+            queue = try DatabaseQueue(path: uri.string ?? folder.database.path, configuration: configuration)
+        } catch {
+            throw .unreadableWorkspace(folder.root.path, reason: "\(error)")
+        }
+        guard (try? queue.read(Schema.migrator.hasCompletedMigrations)) == true else {
+            throw refuse("its database was made by an earlier version of Gloss; open it once where it can be written")
+        }
+        return queue
     }
 
     /// Runs `body`, turning database errors into ``StoreError/database(_:)``
@@ -251,7 +300,8 @@ public final class Store: Sendable {
 
     /// Runs `body` in one immediate write transaction, as it finds the tables.
     func transaction<T>(_ body: (LogWriter) throws -> T) throws(StoreError) -> T {
-        try Self.catching {
+        try writable()
+        return try Self.catching {
             try dbWriter.writeWithoutTransaction { db in
                 var result: T?
                 try db.inTransaction(.immediate) {
@@ -261,6 +311,11 @@ public final class Store: Sendable {
                 return result!
             }
         }
+    }
+
+    /// Throws ``StoreError/readOnly(_:)`` if this store may not write.
+    func writable() throws(StoreError) {
+        if isReadOnly { throw .readOnly(folder.root.path) }
     }
 
     func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {

@@ -8,6 +8,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case workspaceExists(String)
     /// The workspace's files are there but unusable.
     case unreadableWorkspace(String, reason: String)
+    /// A write to a workspace opened for reading only.
+    case readOnly(String)
     case notFound(kind: EntityKind, prefix: String)
     case ambiguous(kind: EntityKind, prefix: String, candidates: [String])
     case invalidID(kind: EntityKind, text: String)
@@ -32,6 +34,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             "expected no workspace in \"\(folder)\", found one already"
         case .unreadableWorkspace(let folder, let reason):
             "cannot open the workspace in \"\(folder)\": \(reason)"
+        case .readOnly(let folder):
+            "the workspace in \"\(folder)\" is open for reading only, as this user cannot write its .gloss folder: it can be read here, not changed"
         case .notFound(let kind, let prefix):
             "no \(kind.rawValue) has an id starting with \"\(prefix)\""
         case .ambiguous(let kind, let prefix, let candidates):

@@ -34,6 +34,11 @@ public struct WorkspaceFolder: Sendable {
         }
     }
 
+    /// Whether this user may write the database and the files beside it.
+    var isWritable: Bool {
+        FileManager.default.isWritableFile(atPath: gloss.path) && FileManager.default.isWritableFile(atPath: database.path)
+    }
+
     /// Whether the database is there (a `.gloss` with only a key is a clone
     /// that has not finished).
     public var hasDatabase: Bool { FileManager.default.fileExists(atPath: database.path) }

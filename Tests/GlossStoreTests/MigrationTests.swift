@@ -83,6 +83,18 @@ struct MigrationTests {
         #expect(try reopened.verify() == [])
     }
 
+    @Test("a store from before the compact log is refused read-only, as it must be upgraded where it can be written; there it opens")
+    func readOnlyNeedsUpgrade() throws {
+        let (workspace, changes) = try populated()
+        try downgrade(workspace, changes)
+        let queue = try DatabaseQueue(path: workspace.databasePath)
+        try queue.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        try queue.close()
+        let error = #expect(throws: StoreError.self) { try Store.open(WorkspaceFolder(root: workspace.root), access: .readOnly) }
+        #expect(error?.description.contains("its database was made by an earlier version of Gloss") == true, "\(String(describing: error))")
+        #expect(try Store.open(WorkspaceFolder(root: workspace.root)).verify() == [])
+    }
+
     @Test("a row that did not hold together is carried over verbatim, and verify still names it")
     func upgradeKeepsAlteredRows() throws {
         let (workspace, changes) = try populated()

@@ -73,6 +73,48 @@ struct StoreTests {
         }
     }
 
+    @Test("a workspace opened read-only reads as its file stands, and refuses every write without touching its files")
+    func readOnlyAccess() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("gloss-test-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = WorkspaceFolder(root: root)
+        let annotation = try {
+            let store = try Store.create(folder, name: "test", deviceName: "Dara", now: 1)
+            let statement = try store.addStatement(utf8: Array("Charges of treason must be dropped.".utf8), metadata: StatementMetadata(), now: 2)
+            return try store.annotate(statement.id, span: .quote("treason", occurrence: nil), edit: AnnotationEdit(note: "why?"), now: 3).id
+        }()
+        let file = root.appendingPathComponent(".gloss/gloss.sqlite")
+        let before = try Data(contentsOf: file)
+
+        do {
+            let store = try Store.open(folder, access: .readOnly)
+            #expect(store.isReadOnly)
+            #expect(try store.annotation(annotation).note == "why?")
+            #expect(try store.search("treason").count == 2)
+            #expect(try store.verify().isEmpty)
+            #expect(throws: StoreError.readOnly(folder.root.path)) { try store.edit(annotation, AnnotationEdit(note: "because"), now: 4) }
+            #expect(throws: StoreError.readOnly(folder.root.path)) { try store.addRemote("office", address: "10.0.0.5:7420") }
+            #expect(try store.annotation(annotation).note == "why?")
+        }
+        #expect(try Data(contentsOf: file) == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: file.deletingLastPathComponent().path).sorted() == ["device.key", "gloss.sqlite"])
+
+        // A clone cut short is completed by the next open, which cannot write here.
+        let queue = try DatabaseQueue(path: file.path)
+        try queue.write { try $0.execute(sql: "INSERT INTO stale_entity (entity, kind) VALUES (?, 'annotation')", arguments: [annotation.rawValue]) }
+        try queue.close()
+        let error = #expect(throws: StoreError.self) { try Store.open(folder, access: .readOnly) }
+        #expect(error?.description.contains("a clone cut short left it to be completed") == true, "\(String(describing: error))")
+    }
+
+    @Test("a read-only open is refused while the write-ahead log holds changes the database file lacks")
+    func readOnlyRefusesUncheckpointedLog() throws {
+        let workspace = try TestWorkspace()  // its store stays open: its commits are in the log
+        _ = try workspace.addSeed()
+        let error = #expect(throws: StoreError.self) { try Store.open(WorkspaceFolder(root: workspace.root), access: .readOnly) }
+        #expect(error?.description.contains("its write-ahead log (gloss.sqlite-wal) holds changes the database lacks") == true, "\(String(describing: error))")
+    }
+
     @Test("init refuses a folder that already holds a workspace, and leaves it as it was")
     func initTwice() throws {
         let workspace = try TestWorkspace()
