@@ -27,8 +27,9 @@ public final class Store: Sendable {
         /// Reads only, of the database file as it stands (SQLite's
         /// `immutable`): for a workspace this user cannot write, such as an
         /// archived copy or a read-only mount, beside which SQLite could not
-        /// make its lock and log files. Refused while a write-ahead log holds
-        /// changes the file lacks. Every write throws ``StoreError/readOnly(_:)``.
+        /// make its lock and log files, and which nobody writes meanwhile.
+        /// Refused while a write-ahead log holds changes the file lacks.
+        /// Every write throws ``StoreError/readOnly(_:)``.
         case readOnly
     }
 
