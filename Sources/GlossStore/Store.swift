@@ -219,10 +219,9 @@ public final class Store: Sendable {
         }
         if access == .readOnly { return (try openImmutable(folder, configuration), checkpointer, true) }
         do {
-            let writer: any DatabaseWriter = switch access {
-            case .concurrent: try DatabasePool(path: folder.database.path, configuration: configuration)
-            case .single, .readOnly: try DatabaseQueue(path: folder.database.path, configuration: configuration)
-            }
+            let writer: any DatabaseWriter = access == .concurrent
+                ? try DatabasePool(path: folder.database.path, configuration: configuration)
+                : try DatabaseQueue(path: folder.database.path, configuration: configuration)
             try Schema.migrator.migrate(writer)
             // GRDB leaves a pool's writer at `synchronous = NORMAL`, which in
             // WAL mode syncs the log only when it is checkpointed: a power cut
@@ -259,15 +258,14 @@ public final class Store: Sendable {
         uri.queryItems = [URLQueryItem(name: "immutable", value: "1")]
         var configuration = configuration
         configuration.readonly = true
-        let queue: DatabaseQueue
+        let queue: DatabaseQueue, isCurrent: Bool
         do {
             queue = try DatabaseQueue(path: uri.string ?? folder.database.path, configuration: configuration)
+            isCurrent = try queue.read(Schema.migrator.hasCompletedMigrations)
         } catch {
             throw .unreadableWorkspace(folder.root.path, reason: "\(error)")
         }
-        guard (try? queue.read(Schema.migrator.hasCompletedMigrations)) == true else {
-            throw refuse("its database was made by an earlier version of Gloss; open it once where it can be written")
-        }
+        guard isCurrent else { throw refuse("its database was made by an earlier version of Gloss; open it once where it can be written") }
         return queue
     }
 
