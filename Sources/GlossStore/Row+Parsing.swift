@@ -7,17 +7,19 @@ extension Row {
     /// none, means the file was changed outside Gloss: an error that names
     /// the table, the column and the text, not a crash.
     func parsed<T>(_ column: String, of table: String, _ parse: (String) -> T?) throws(StoreError) -> T {
-        let text: String? = self[column]
-        guard let text, let value = parse(text) else { throw Self.malformed(table, column, found: text.map { "\"\($0.prefix(80))\"" }) }
-        return value
+        try Self.parsed(self[column], in: column, of: table, parse)
     }
 
     /// ``parsed(_:of:_:)`` by the column's index, for rows read in bulk.
     func parsed<T>(_ index: Int, of table: String, _ parse: (String) -> T?) throws(StoreError) -> T {
-        let text: String? = self[index]
-        guard let text, let value = parse(text) else {
-            throw Self.malformed(table, Array(columnNames)[index], found: text.map { "\"\($0.prefix(80))\"" })
-        }
+        try Self.parsed(self[index], in: Array(columnNames)[index], of: table, parse)
+    }
+
+    /// `text` made a `T` by `parse`, or the error naming where it was read
+    /// (`column` is named only then).
+    private static func parsed<T>(_ text: String?, in column: @autoclosure () -> String, of table: String,
+                                  _ parse: (String) -> T?) throws(StoreError) -> T {
+        guard let text, let value = parse(text) else { throw malformed(table, column(), found: text.map { "\"\($0.prefix(80))\"" }) }
         return value
     }
 
