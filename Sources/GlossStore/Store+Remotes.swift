@@ -18,10 +18,9 @@ extension Store {
         if let existing = try remotes().first(where: { $0.name == name }) {
             throw .invalidInput("expected a new remote name, found \"\(name)\" already for \(existing.address)")
         }
-        try writable()
-        try Self.catching { try dbWriter.write { db in
+        try writeUnlogged { db in
             try db.execute(sql: "INSERT INTO remote (name, address) VALUES (?, ?)", arguments: [name, address])
-        } }
+        }
     }
 
     public func removeRemote(_ name: String) throws(StoreError) {
@@ -29,7 +28,6 @@ extension Store {
         guard names.contains(name) else {
             throw .invalidInput("expected a remote (\(names.isEmpty ? "there are none" : names.joined(separator: ", "))), found \"\(name)\"")
         }
-        try writable()
-        try Self.catching { try dbWriter.write { db in try db.execute(sql: "DELETE FROM remote WHERE name = ?", arguments: [name]) } }
+        try writeUnlogged { db in try db.execute(sql: "DELETE FROM remote WHERE name = ?", arguments: [name]) }
     }
 }

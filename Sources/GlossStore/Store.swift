@@ -312,8 +312,16 @@ public final class Store: Sendable {
         }
     }
 
-    /// Throws ``StoreError/readOnly(_:)`` if this store may not write.
-    func writable() throws(StoreError) {
+    /// Runs `body` in one write transaction of the tables no change records
+    /// (the remotes).
+    func writeUnlogged(_ body: (Database) throws -> Void) throws(StoreError) {
+        try writable()
+        try Self.catching { try dbWriter.write(body) }
+    }
+
+    /// Throws ``StoreError/readOnly(_:)`` if this store may not write: the
+    /// check of both ways to write, ``transaction(_:)`` and ``writeUnlogged(_:)``.
+    private func writable() throws(StoreError) {
         if isReadOnly { throw .readOnly(folder.root.path) }
     }
 
